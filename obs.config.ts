@@ -1,0 +1,58 @@
+import { defineConfig } from 'obs';
+
+// The example service: an AI chat/RAG API. `npx obs generate` turns this file into rules/.
+export default defineConfig({
+  service: {
+    name: 'chat-api',
+    team: 'ai-platform',
+    owner: 'ai-platform-oncall',
+    runbookBaseUrl: 'https://runbooks.example.com',
+  },
+  slos: {
+    availability: {
+      description: 'Requests answered without a server error.',
+      objective: 99.9,
+      period: '30d',
+      sli: { http: {} },
+    },
+    latency: {
+      description: 'Chat and search requests answered within 500 ms (the p95 target).',
+      objective: 95,
+      sli: { httpLatency: { routes: ['/v1/chat', '/v1/search'], threshold: '500ms' } },
+      alerting: { minEvents: 100 },
+    },
+    'latency-p99': {
+      description: 'Requests answered within 1 s (the p99 target).',
+      objective: 99,
+      sli: { httpLatency: { threshold: '1s' } },
+    },
+    'llm-latency': {
+      description: 'Model calls that complete within 5 s.',
+      objective: 95,
+      period: '28d',
+      sli: { genaiLatency: { operations: ['chat'], threshold: '5s' } },
+      alerting: { ticket: { severity: 'info' } },
+    },
+    'llm-errors': {
+      description: 'Model calls that end without a provider error, timeout or rate limit.',
+      objective: 99,
+      period: '7d',
+      sli: { genaiErrors: {} },
+      alerting: { minEvents: 50 },
+    },
+    search: {
+      description: 'Retrieval requests neither failed nor rate limited.',
+      objective: 99.5,
+      period: '90d',
+      team: 'search',
+      labels: { tier: '1' },
+      sli: {
+        ratio: {
+          errors:
+            'sum(rate(http_server_request_duration_seconds_count{job="chat-api",http_route="/v1/search",http_response_status_code=~"5..|429"}[$window]))',
+          total: 'sum(rate(http_server_request_duration_seconds_count{job="chat-api",http_route="/v1/search"}[$window]))',
+        },
+      },
+    },
+  },
+});

@@ -1,0 +1,84 @@
+import type { MetricDefinition } from './types.js';
+
+/**
+ * Metrics the obs SDK exports, named the way the OpenTelemetry → Prometheus translation renders the
+ * semantic conventions (unit suffix kept: `_seconds`). GenAI names follow semconv v1.41 (development).
+ * Anything without a convention (cost, cache, budgets, security) carries the `obs_` prefix.
+ */
+export const SEMCONV_VERSION = '1.41.0';
+
+/** semconv's advice for http.server.request.duration. */
+export const HTTP_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] as const;
+/** semconv's advice for gen_ai.client.operation.duration: 0.01 s doubling to 81.92 s. */
+export const GENAI_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92] as const;
+/** semconv's advice for gen_ai.client.token.usage: powers of 4 up to 4^13. */
+export const GENAI_TOKEN_BUCKETS = Array.from({ length: 14 }, (_, i) => 4 ** i);
+
+const GENAI_LABELS = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'obs_module'] as const;
+
+export const httpServerRequestDuration = {
+  name: 'http_server_request_duration_seconds',
+  type: 'histogram',
+  source: 'sdk',
+  help: 'Duration of HTTP server requests.',
+  unit: 'seconds',
+  labels: ['http_request_method', 'http_route', 'http_response_status_code', 'error_type'],
+  buckets: HTTP_DURATION_BUCKETS,
+} as const satisfies MetricDefinition;
+
+export const httpServerActiveRequests = {
+  name: 'http_server_active_requests',
+  type: 'gauge',
+  source: 'sdk',
+  help: 'Number of active HTTP server requests.',
+  unit: '',
+  labels: ['http_request_method'],
+} as const satisfies MetricDefinition;
+
+export const genaiOperationDuration = {
+  name: 'gen_ai_client_operation_duration_seconds',
+  type: 'histogram',
+  source: 'sdk',
+  help: 'GenAI operation duration.',
+  unit: 'seconds',
+  labels: [...GENAI_LABELS, 'error_type'],
+  buckets: GENAI_DURATION_BUCKETS,
+} as const satisfies MetricDefinition;
+
+export const genaiTimeToFirstChunk = {
+  name: 'gen_ai_client_operation_time_to_first_chunk_seconds',
+  type: 'histogram',
+  source: 'sdk',
+  help: 'Time from the request to the first chunk of a streamed GenAI response.',
+  unit: 'seconds',
+  labels: GENAI_LABELS,
+  buckets: GENAI_DURATION_BUCKETS,
+} as const satisfies MetricDefinition;
+
+export const genaiTokenUsage = {
+  name: 'gen_ai_client_token_usage',
+  type: 'histogram',
+  source: 'sdk',
+  help: 'Number of input and output tokens used per GenAI operation.',
+  unit: 'tokens',
+  labels: [...GENAI_LABELS, 'gen_ai_token_type'],
+  buckets: GENAI_TOKEN_BUCKETS,
+} as const satisfies MetricDefinition;
+
+export const genaiCost = {
+  name: 'obs_gen_ai_cost_usd_total',
+  type: 'counter',
+  source: 'sdk',
+  help: 'Estimated cost of GenAI operations, from the price table in the obs config.',
+  unit: 'usd',
+  labels: GENAI_LABELS,
+} as const satisfies MetricDefinition;
+
+export const SDK_METRICS: readonly MetricDefinition[] = [
+  httpServerRequestDuration,
+  httpServerActiveRequests,
+  genaiOperationDuration,
+  genaiTimeToFirstChunk,
+  genaiTokenUsage,
+  genaiCost,
+];

@@ -1,0 +1,70 @@
+import type { Sli } from '../../../model/types.js';
+import { parsePromQL } from '../../../promql/parse.js';
+import { synthesizeSeries } from './synthesize.js';
+import type { SliKindModule } from './types.js';
+
+/** `$window`, Sloth's `{{.window}}` and `{{ .window }}` all mark where the rate window goes. */
+const WINDOW_PLACEHOLDER = /\$window\b|\{\{\s*\.window\s*\}\}/g;
+
+export function withWindow(query: string, window: string): string {
+  return query.replace(WINDOW_PLACEHOLDER, window).trim();
+}
+
+/** Keeps a sample only when it is a real number: NaN and ±Inf would poison every sum over it. */
+function finite(expr: string): string {
+  return `${expr} > -Inf < Inf`;
+}
+
+type Ratio = Extract<Sli, { kind: 'ratio' }>;
+
+/** Events per second from user PromQL. With `good`, bad = total − good (missing good counts as 0). */
+export const ratio: SliKindModule<Ratio> = {
+  queries(sli, _slo, window) {
+    const total = `sum(${withWindow(sli.total, window)})`;
+    const errors = sli.errors
+      ? `sum(${withWindow(sli.errors, window)})`
+      : `${total} - (sum(${withWindow(sli.good!, window)}) or vector(0))`;
+    return { errors: finite(errors), total: finite(total), timeWeighted: false };
+  },
+  testSeries(sli) {
+    const total = withWindow(sli.total, '5m');
+    return sli.errors
+      ? synthesizeSeries(withWindow(sli.errors, '5m'), total, 'bad')
+      : synthesizeSeries(withWindow(sli.good!, '5m'), total, 'good');
+  },
+};
+
+/**
+ * An error ratio written as one expression. Each evaluation is one event weighted by the ratio, so the
+ * SLI is a mean over time. Several series are reduced to the worst (max).
+ */
+export const errorRatio: SliKindModule<Extract<Sli, { kind: 'errorRatio' }>> = {
+  queries(sli, _slo, window) {
+    const ratioNow = `clamp_max(${finite(`max(${withWindow(sli.query, window)})`)}, 1)`;
+    return { errors: ratioNow, total: `${ratioNow} * 0 + 1`, timeWeighted: true };
+  },
+  testSeries(sli) {
+    // `errors / total` is the common shape; anything else is not synthesised.
+    const split = parsePromQL(withWindow(sli.query, '5m')).split;
+    return split?.op === '/' ? synthesizeSeries(split.left, split.right, 'bad') : undefined;
+  },
+};
+
+const BAD_WHEN = { lt: '>=', lte: '>', gt: '<=', gte: '<' } as const;
+
+/**
+ * OpenSLO thresholdMetric: each evaluation is one event, bad when `query <op> value` does not hold.
+ * Several series are reduced to the worst one for the comparison (max for lt/lte, min for gt/gte).
+ */
+export const threshold: SliKindModule<Extract<Sli, { kind: 'threshold' }>> = {
+  queries(sli, _slo, window) {
+    const worst = sli.op.startsWith('l') ? 'max' : 'min';
+    const value = finite(`${worst}(${withWindow(sli.query, window)})`);
+    return {
+      errors: `(${value}) ${BAD_WHEN[sli.op]} bool ${sli.value}`,
+      total: `(${value}) * 0 + 1`,
+      timeWeighted: true,
+    };
+  },
+  testSeries: () => undefined,
+};

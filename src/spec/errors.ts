@@ -1,0 +1,143 @@
+import type { z } from 'zod';
+
+export type FieldPath = readonly (string | number)[];
+
+/** One thing wrong with a config, located by field path (and, for YAML, a line). */
+export interface ConfigIssue {
+  readonly path: FieldPath;
+  readonly message: string;
+  /** The offending value, quoted after the message as ", got …". Omitted when nothing was found. */
+  readonly got?: unknown;
+  /** Index of the YAML document in a multi-document file. */
+  readonly document?: number;
+  /** Known line (e.g. of a YAML syntax error); otherwise the locator finds it from the path. */
+  readonly line?: number;
+}
+
+/** Maps a field path to a 1-based line number in the source, when the source has lines (YAML). */
+export type Locator = (path: FieldPath, document?: number) => number | undefined;
+
+/** Invalid input. The CLI prints `message` and exits 1; nothing is ever written when this is thrown. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly issues: readonly ConfigIssue[],
+    locate?: Locator,
+  ) {
+    super(issues.map((issue) => formatIssue(file, issue, locate)).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatPath(path: FieldPath): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
+  return out || '(top level)';
+}
+
+function formatIssue(file: string, issue: ConfigIssue, locate?: Locator): string {
+  const line = issue.line ?? locate?.(issue.path, issue.document);
+  const where = line !== undefined ? `${file}:${line}` : issue.document ? `${file} (document ${issue.document + 1})` : file;
+  const got = 'got' in issue ? `, got ${describeValue(issue.got)}` : '';
+  const path = issue.path.length > 0 ? `${formatPath(issue.path)}: ` : '';
+  return `${where}: ${path}${issue.message}${got}`;
+}
+
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return JSON.stringify(value);
+  return String(value);
+}
+
+export function valueAt(data: unknown, path: FieldPath): unknown {
+  let node: unknown = data;
+  for (const part of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[part];
+  }
+  return node;
+}
+
+/** Turns zod's issues into ours: readable messages, the offending value, unknown keys one by one. */
+export function fromZodIssues(schema: z.ZodType, error: z.ZodError, data: unknown, document?: number): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const doc = document === undefined ? {} : { document };
+  for (const issue of error.issues) {
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    const value = valueAt(data, path);
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownKeys(schema, path);
+      for (const key of issue.keys) {
+        const hint = suggest(key, known);
+        issues.push({ path: [...path, key], message: `unknown field${hint ? `; did you mean ${hint}?` : ''}`, ...doc });
+      }
+    } else if (issue.code === 'invalid_type' && value === undefined) {
+      issues.push({ path, message: `is required (${expectedText(issue.expected)})`, ...doc });
+    } else if (issue.code === 'invalid_type' && !issue.message.startsWith('Invalid input')) {
+      issues.push({ path, message: issue.message, got: value, ...doc });
+    } else if (issue.code === 'invalid_type') {
+      issues.push({ path, message: `must be ${expectedText(issue.expected)}`, got: value, ...doc });
+    } else if (issue.code === 'invalid_key') {
+      // zod puts the offending key at the end of the path already.
+      issues.push({ path, message: `name ${issue.issues[0]?.message ?? 'is invalid'}`, ...doc });
+    } else {
+      issues.push({ path, message: issue.message, got: value, ...doc });
+    }
+  }
+  return issues;
+}
+
+function expectedText(expected: string): string {
+  if (expected === 'object' || expected === 'record') return 'an object';
+  if (expected === 'array') return 'a list';
+  if (expected === 'string' || expected === 'number' || expected === 'boolean') return `a ${expected}`;
+  return expected;
+}
+
+/** zod does not say which keys were allowed; walk the schema along the path to find out. */
+function knownKeys(schema: z.ZodType, path: FieldPath): readonly string[] {
+  let node: z.ZodType | undefined = schema;
+  for (const part of [...path, undefined]) {
+    // Unwrap optional/default/pipe wrappers and pick the object branch of a union.
+    for (let i = 0; node && i < 8; i++) {
+      const def = (node as unknown as { def: Record<string, unknown> }).def;
+      if (def.innerType) node = def.innerType as z.ZodType;
+      else if (def.type === 'union') node = (def.options as z.ZodType[]).find((o) => 'shape' in o);
+      else break;
+    }
+    if (!node) return [];
+    if (part === undefined) return 'shape' in node ? Object.keys((node as z.ZodObject).shape) : [];
+    const def = (node as unknown as { def: Record<string, unknown> }).def;
+    if ('shape' in node) node = (node as z.ZodObject).shape[String(part)] as z.ZodType | undefined;
+    else if (def.type === 'record') node = def.valueType as z.ZodType;
+    else if (def.type === 'array') node = def.element as z.ZodType;
+    else return [];
+  }
+  return [];
+}
+
+/** The closest known key within two edits, for "did you mean". */
+export function suggest(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

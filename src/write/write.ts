@@ -1,0 +1,76 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { header, type RenderedFile } from './render.js';
+
+export interface WriteReport {
+  readonly written: readonly string[];
+  readonly unchanged: readonly string[];
+  /** Files obs generated earlier that the config no longer produces. */
+  readonly removed: readonly string[];
+}
+
+export interface DriftReport {
+  readonly stale: readonly string[];
+  readonly missing: readonly string[];
+  readonly orphaned: readonly string[];
+}
+
+/**
+ * Writes the bundle under `outDir`: every file is written to a temporary directory first and then
+ * renamed into place, so a failure leaves no half-written file. Unchanged files are not touched.
+ */
+export function writeBundle(outDir: string, files: readonly RenderedFile[], source: string): WriteReport {
+  const drift = checkBundle(outDir, files, source);
+  const changed = new Set([...drift.stale, ...drift.missing]);
+  const tmp = join(outDir, `.obs-tmp-${process.pid}-${Date.now()}`);
+  try {
+    for (const file of files.filter((f) => changed.has(f.path))) {
+      mkdirSync(dirname(join(tmp, file.path)), { recursive: true });
+      writeFileSync(join(tmp, file.path), file.text);
+    }
+    for (const file of files.filter((f) => changed.has(f.path))) {
+      mkdirSync(dirname(join(outDir, file.path)), { recursive: true });
+      renameSync(join(tmp, file.path), join(outDir, file.path));
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  for (const path of drift.orphaned) rmSync(join(outDir, path));
+  return {
+    written: files.filter((f) => changed.has(f.path)).map((f) => f.path),
+    unchanged: files.filter((f) => !changed.has(f.path)).map((f) => f.path),
+    removed: drift.orphaned,
+  };
+}
+
+/** Compares the bundle with the disk without writing: the `--check` drift gate. */
+export function checkBundle(outDir: string, files: readonly RenderedFile[], source: string): DriftReport {
+  const stale: string[] = [];
+  const missing: string[] = [];
+  for (const file of files) {
+    const path = join(outDir, file.path);
+    if (!existsSync(path)) missing.push(file.path);
+    else if (readFileSync(path, 'utf8') !== file.text) stale.push(file.path);
+  }
+  return { stale, missing, orphaned: orphanedFiles(outDir, files, header(source)) };
+}
+
+/**
+ * Files that this same config generated earlier (their header names it), in the directories we write
+ * to, that the bundle no longer contains. Other configs' files in the same directory are left alone.
+ */
+function orphanedFiles(outDir: string, files: readonly RenderedFile[], ownHeader: string): string[] {
+  const wanted = new Set(files.map((f) => f.path));
+  const dirs = new Set(files.map((f) => dirname(f.path)));
+  const orphaned: string[] = [];
+  for (const dir of [...dirs].sort()) {
+    const abs = join(outDir, dir);
+    if (!existsSync(abs)) continue;
+    for (const entry of readdirSync(abs, { withFileTypes: true })) {
+      const path = dir === '.' ? entry.name : `${dir}/${entry.name}`;
+      if (!entry.isFile() || wanted.has(path)) continue;
+      if (readFileSync(join(abs, entry.name), 'utf8').startsWith(ownHeader)) orphaned.push(path);
+    }
+  }
+  return orphaned.sort();
+}
