@@ -1,6 +1,8 @@
 import { GENAI_DURATION_BUCKETS, HTTP_DURATION_BUCKETS } from '../catalog/index.js';
 import { ConfigError, type ConfigIssue, type FieldPath, type Locator } from '../spec/errors.js';
 import type { SloSpec, ValidConfig } from '../spec/schema.js';
+import { parsePromQL } from '../promql/parse.js';
+import { withWindow } from '../promql/window.js';
 import { parseDuration, roundFloat } from './duration.js';
 import type { HistogramBuckets, Labels, Model, SeverityAlert, Service, Sli, Slo } from './types.js';
 import { burnRateWindows } from './windows.js';
@@ -23,6 +25,7 @@ export function resolveModel(source: string, documents: readonly ConfigDocument[
   const seen = new Set<string>();
 
   for (const { config, document } of documents) {
+    issues.push(...userQueryIssues(config, document));
     const service = services.get(config.service.name) ?? resolveService(config);
     services.set(service.name, service);
     for (const [name, spec] of Object.entries(config.slos)) {
@@ -37,6 +40,42 @@ export function resolveModel(source: string, documents: readonly ConfigDocument[
   }
   if (issues.length > 0) throw new ConfigError(source, issues, locate);
   return { source, services: [...services.values()], slos, histograms };
+}
+
+/** Syntax errors in user PromQL (ratio, errorRatio, threshold), caught now rather than by Prometheus. */
+function userQueryIssues(config: ValidConfig, document: number | undefined): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const [name, slo] of Object.entries(config.slos)) {
+    for (const [kind, spec] of Object.entries(slo.sli)) {
+      for (const field of ['errors', 'good', 'total', 'query'] as const) {
+        const query = (spec as Partial<Record<typeof field, string>>)[field];
+        if (query === undefined) continue;
+        const filled = withWindow(query, '5m');
+        const errorAt = parsePromQL(filled).errorAt;
+        if (errorAt === undefined) continue;
+        issues.push({
+          path: ['slos', name, 'sli', kind, field],
+          message: `is not valid PromQL: syntax error at character ${errorAt + 1} (${nearText(filled, errorAt)})`,
+          got: query,
+          ...doc(document),
+        });
+      }
+    }
+    const timeWeighted = slo.sli.errorRatio ?? slo.sli.threshold;
+    if (timeWeighted && slo.alerting?.minEvents !== undefined) {
+      issues.push({
+        path: ['slos', name, 'alerting', 'minEvents'],
+        message: 'needs an SLI that counts events (http, httpLatency, genaiLatency, genaiErrors or ratio); errorRatio and threshold SLIs count evaluations',
+        ...doc(document),
+      });
+    }
+  }
+  return issues;
+}
+
+function nearText(query: string, at: number): string {
+  const rest = query.slice(at, at + 20);
+  return rest ? `near "${rest}"` : 'the expression ends too early';
 }
 
 function doc(document: number | undefined) {

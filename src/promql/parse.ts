@@ -56,6 +56,13 @@ function unquote(literal: string): string {
   return body.replace(/\\(.)/g, (_, c: string) => ({ n: '\n', t: '\t', r: '\r' })[c] ?? c);
 }
 
+/** True for `sum(...)`-style aggregations without by/without: already exactly one series. */
+export function isSingleSeriesAggregate(expr: string): boolean {
+  let node: SyntaxNode | null = parser.parse(expr).topNode.firstChild;
+  while (node?.name === 'ParenExpr') node = node.firstChild;
+  return node?.name === 'AggregateExpr' && !node.getChild('AggregateModifier') && node.to - node.from === expr.trim().length;
+}
+
 function topLevelSplit(top: SyntaxNode, expr: string): Pick<ParsedExpr, 'split'> {
   let node: SyntaxNode | null = top.firstChild;
   while (node?.name === 'ParenExpr') node = node.firstChild;

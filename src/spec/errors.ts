@@ -43,6 +43,13 @@ function formatIssue(file: string, issue: ConfigIssue, locate?: Locator): string
   return `${where}: ${path}${issue.message}${got}`;
 }
 
+/** Objects and lists say nothing useful after "got"; primitives and empty lists do. */
+function worthQuoting(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (Array.isArray(value)) return value.length === 0;
+  return value === null || typeof value !== 'object';
+}
+
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
@@ -62,31 +69,51 @@ export function valueAt(data: unknown, path: FieldPath): unknown {
 }
 
 /** Turns zod's issues into ours: readable messages, the offending value, unknown keys one by one. */
+interface ZodIssueLike {
+  readonly code?: string;
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly expected?: string;
+  readonly keys?: readonly string[];
+  readonly issues?: readonly ZodIssueLike[];
+  readonly errors?: readonly (readonly ZodIssueLike[])[];
+}
+
 export function fromZodIssues(schema: z.ZodType, error: z.ZodError, data: unknown, document?: number): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const doc = document === undefined ? {} : { document };
-  for (const issue of error.issues) {
-    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  const push = (path: FieldPath, message: string, value?: unknown) =>
+    issues.push({ path, message, ...(worthQuoting(value) && { got: value }), ...doc });
+
+  function convert(issue: ZodIssueLike, prefix: FieldPath): void {
+    const path = [...prefix, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];
     const value = valueAt(data, path);
+    const custom = !issue.message.startsWith('Invalid input');
+    if (issue.code === 'invalid_union' && issue.errors && value !== null && typeof value === 'object') {
+      // The input is an object: report what is wrong inside it, from the branch that accepts objects.
+      const branch = issue.errors.find((errors) => errors.length > 0 && errors.every((e) => e.path.length > 0));
+      if (branch) return branch.forEach((e) => convert(e, path));
+    }
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeys(schema, path);
-      for (const key of issue.keys) {
+      for (const key of issue.keys ?? []) {
         const hint = suggest(key, known);
-        issues.push({ path: [...path, key], message: `unknown field${hint ? `; did you mean ${hint}?` : ''}`, ...doc });
+        push([...path, key], `unknown field${hint ? `; did you mean ${hint}?` : ''}`);
       }
-    } else if (issue.code === 'invalid_type' && value === undefined) {
-      issues.push({ path, message: `is required (${expectedText(issue.expected)})`, ...doc });
-    } else if (issue.code === 'invalid_type' && !issue.message.startsWith('Invalid input')) {
-      issues.push({ path, message: issue.message, got: value, ...doc });
-    } else if (issue.code === 'invalid_type') {
-      issues.push({ path, message: `must be ${expectedText(issue.expected)}`, got: value, ...doc });
+    } else if (value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) {
+      const what = custom ? issue.message.replace(/^must be /, '') : expectedText(issue.expected ?? '');
+      push(path, `is required (${what})`);
     } else if (issue.code === 'invalid_key') {
       // zod puts the offending key at the end of the path already.
-      issues.push({ path, message: `name ${issue.issues[0]?.message ?? 'is invalid'}`, ...doc });
+      push(path, `name ${issue.issues?.[0]?.message ?? 'is invalid'}`);
+    } else if (issue.code === 'invalid_type' && !custom) {
+      push(path, `must be ${expectedText(issue.expected ?? '')}`, value);
     } else {
-      issues.push({ path, message: issue.message, got: value, ...doc });
+      push(path, issue.message, value);
     }
   }
+
+  for (const issue of error.issues) convert(issue as ZodIssueLike, []);
   return issues;
 }
 

@@ -64,7 +64,8 @@ async function importModule(path: string, source: string): Promise<unknown> {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new ConfigError(source, [{ path: [], message: `could not load the config: ${reason}` }]);
   }
-  const exported = (module as { default?: unknown }).default ?? module;
+  // jiti's interop answers `.default` with the module itself; only a real default export counts.
+  const exported = module !== null && typeof module === 'object' && 'default' in module ? module.default : undefined;
   if (exported === undefined || typeof exported !== 'object' || exported === null) {
     throw new ConfigError(source, [{ path: [], message: 'must export the config as default: `export default defineConfig({...})`' }]);
   }

@@ -19,7 +19,7 @@ const nonEmptyList = z.array(nonEmpty).min(1, 'must list at least one value');
 
 export const durationSpec = z
   .string({ error: 'must be a duration such as 5m, 1h or 30d' })
-  .refine((text) => parseDuration(text) !== undefined, 'must be a duration such as 5m, 1h or 30d');
+  .refine((text) => parseDuration(text) !== undefined, { message: 'must be a duration such as 5m, 1h or 30d', abort: true });
 
 /** A latency threshold: seconds as a number, or a duration string such as '500ms' or '5s'. */
 export const thresholdSpec = z.union([z.number().positive('must be > 0'), durationSpec], {
@@ -129,7 +129,7 @@ const alertingSpec = z.strictObject({
 const sloSpec = z.strictObject({
   /** Target percentage of good events, e.g. 99.9. */
   objective: z
-    .number({ error: 'must be a number (a percentage such as 99.9)' })
+    .number({ error: 'must be a percentage such as 99.9' })
     .gt(0, 'must be > 0 and < 100')
     .lt(100, 'must be > 0 and < 100'),
   /** Rolling period the objective holds over. Default 30d. */

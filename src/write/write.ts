@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { header, type RenderedFile } from './render.js';
 
@@ -69,8 +69,20 @@ function orphanedFiles(outDir: string, files: readonly RenderedFile[], ownHeader
     for (const entry of readdirSync(abs, { withFileTypes: true })) {
       const path = dir === '.' ? entry.name : `${dir}/${entry.name}`;
       if (!entry.isFile() || wanted.has(path)) continue;
-      if (readFileSync(join(abs, entry.name), 'utf8').startsWith(ownHeader)) orphaned.push(path);
+      if (startsWith(join(abs, entry.name), ownHeader)) orphaned.push(path);
     }
   }
   return orphaned.sort();
+}
+
+/** Reads only as many bytes as the prefix: directories may hold many large files that are not ours. */
+function startsWith(path: string, prefix: string): boolean {
+  const expected = Buffer.from(prefix);
+  const head = Buffer.alloc(expected.length);
+  const fd = openSync(path, 'r');
+  try {
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(expected);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -54,7 +54,7 @@ slos:
     expect(await errorFor(yaml)).toBe(
       lines(
         'bad.yml:4: labels.team-name: is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)',
-        'bad.yml:7: slos[0].objective: must be a number (a percentage such as 99.9), got "99.9"',
+        'bad.yml:7: slos[0].objective: must be a percentage such as 99.9, got "99.9"',
       ),
     );
   });
@@ -109,7 +109,7 @@ slos:
       events:
         error_query: sum(rate(errors_total[{{.window}}]))
 `;
-    expect(await errorFor(yaml)).toBe('bad.yml:8: slos[0].sli.events.total_query: is required (a string)');
+    expect(await errorFor(yaml)).toBe('bad.yml:8: slos[0].sli.events.total_query: is required (a PromQL query)');
   });
 
   it('rejects an SLO name used twice in a service, within a document and across documents', async () => {
@@ -159,7 +159,7 @@ slos:
 `;
     expect(await errorFor(yaml)).toBe(
       lines(
-        'bad.yml:4: slos[0].objective: is required (a number)',
+        'bad.yml:4: slos[0].objective: is required (a percentage such as 99.9)',
         'bad.yml:11: slos[0].alerting.page_alert.disabled: unknown field; did you mean disable?',
         'bad.yml:5: slos[0].objetive: unknown field; did you mean objective?',
       ),

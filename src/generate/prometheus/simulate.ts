@@ -13,35 +13,30 @@ export interface Phase {
 
 const MINUTE = 60;
 
-/** Minutes (1-based, as sample indexes) at which a window pair's condition holds. */
-export function firingMinutes(slo: Slo, phases: readonly Phase[], windows: readonly BurnRateWindow[]): boolean[] {
-  const bad = phases.flatMap((p) => Array<number>(p.minutes).fill(p.badFraction));
-  const prefix = [0];
-  for (const b of bad) prefix.push(prefix[prefix.length - 1]! + b);
+/** Whether any window pair's condition holds, minute by minute (index = minute = sample index). */
+export function firingMinutes(slo: Slo, phases: readonly Phase[], windows: readonly BurnRateWindow[], stopAtFirst = false): boolean[] {
+  const minutes = phases.reduce((sum, p) => sum + p.minutes, 0);
+  // prefix[t] = bad events (as a share of one minute's traffic) in minutes 1..t.
+  const prefix = new Float64Array(minutes + 1);
+  let t = 0;
+  for (const p of phases) for (let i = 0; i < p.minutes; i++, t++) prefix[t + 1] = prefix[t]! + p.badFraction;
   // Error ratio over the last `window` seconds at minute t, with traffic only since minute 1.
-  const ratio = (t: number, window: number) => {
-    const from = Math.max(0, t - window / MINUTE);
-    return (prefix[t]! - prefix[from]!) / (t - from);
+  const ratio = (at: number, window: number) => {
+    const from = Math.max(0, at - window / MINUTE);
+    return (prefix[at]! - prefix[from]!) / (at - from);
   };
+  const limits = windows.map((w) => w.factor * slo.errorBudget);
   const fired = [false];
-  for (let t = 1; t <= bad.length; t++) {
-    fired.push(
-      windows.some((w) => {
-        const limit = w.factor * slo.errorBudget;
-        return ratio(t, w.long) > limit && ratio(t, w.short) > limit;
-      }),
-    );
+  for (let at = 1; at <= minutes; at++) {
+    const firing = windows.some((w, i) => ratio(at, w.long) > limits[i]! && ratio(at, w.short) > limits[i]!);
+    fired.push(firing);
+    if (firing && stopAtFirst) break;
   }
   return fired;
 }
 
 /** First minute at which any of the windows fires, or undefined. */
 export function firstFiring(slo: Slo, phases: readonly Phase[], windows: readonly BurnRateWindow[]): number | undefined {
-  const minute = firingMinutes(slo, phases, windows).indexOf(true);
+  const minute = firingMinutes(slo, phases, windows, true).indexOf(true);
   return minute < 0 ? undefined : minute;
-}
-
-/** True when no window fires in minutes [from, to]. */
-export function silentBetween(firing: readonly boolean[], from: number, to: number): boolean {
-  return firing.slice(Math.max(0, from), to + 1).every((f) => !f);
 }

@@ -1,7 +1,7 @@
 import { formatDuration, formatNumber } from '../../model/duration.js';
 import type { BurnRateWindow, Slo } from '../../model/types.js';
 import { eq, type Matcher, re, selector } from '../../promql/build.js';
-import { firingMinutes, firstFiring, type Phase, silentBetween } from './simulate.js';
+import { firingMinutes, firstFiring, type Phase } from './simulate.js';
 import { type LeSpelling, sliTestSeries, type TestSeries } from './sli/index.js';
 
 /** The promtool unit-test file format (`promtool test rules`). */
@@ -67,8 +67,15 @@ class Scenarios {
     this.ticket = slo.alerting.ticket ? slo.windows.filter((w) => w.severity === 'ticket') : [];
   }
 
+  private detection?: { minute: number | undefined };
+
   /** Minute at which a full outage after a healthy hour first pages, ideally; undefined if it never can. */
   private outageDetection(): number | undefined {
+    this.detection ??= { minute: this.computeOutageDetection() };
+    return this.detection.minute;
+  }
+
+  private computeOutageDetection(): number | undefined {
     if (this.page.length === 0) return undefined;
     const longest = Math.max(...this.page.map((w) => w.long / 60));
     return firstFiring(this.slo, [healthy(HEALTHY_LEAD_IN), outage(longest + 60)], this.page);
@@ -113,7 +120,7 @@ class Scenarios {
     if (detected === undefined) return undefined;
     const end = onStep(detected + MARGIN);
     const phases = [healthy(leadIn), { minutes: end - leadIn, badFraction }];
-    if (!silentBetween(firingMinutes(this.slo, phases, this.page), 0, end)) return undefined;
+    if (firstFiring(this.slo, phases, this.page) !== undefined) return undefined;
     const checks = [leadIn + 60, onStep((leadIn + end) / 2), end].map((t) => this.expectNone(this.pageAlerts(), t));
     if (this.ticket.length) checks.push(this.expectFiring(this.ticketAlerts(), end));
     const what = this.ticket.length ? 'opens a ticket and does not page' : 'does not page';

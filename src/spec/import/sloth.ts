@@ -66,7 +66,7 @@ const sli = z
 const slo = z.strictObject({
   name: z.string({ error: 'must be a string' }).regex(SLUG, SLUG_MESSAGE),
   objective: z
-    .number({ error: 'must be a number (a percentage such as 99.9)' })
+    .number({ error: 'must be a percentage such as 99.9' })
     .gt(0, 'must be > 0 and < 100')
     .lt(100, 'must be > 0 and < 100'),
   description: z.string({ error: 'must be a string' }).optional(),

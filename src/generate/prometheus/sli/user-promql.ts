@@ -1,18 +1,19 @@
 import type { Sli } from '../../../model/types.js';
-import { parsePromQL } from '../../../promql/parse.js';
+import { isSingleSeriesAggregate, parsePromQL } from '../../../promql/parse.js';
+import { withWindow } from '../../../promql/window.js';
 import { synthesizeSeries } from './synthesize.js';
 import type { SliKindModule } from './types.js';
 
-/** `$window`, Sloth's `{{.window}}` and `{{ .window }}` all mark where the rate window goes. */
-const WINDOW_PLACEHOLDER = /\$window\b|\{\{\s*\.window\s*\}\}/g;
-
-export function withWindow(query: string, window: string): string {
-  return query.replace(WINDOW_PLACEHOLDER, window).trim();
-}
 
 /** Keeps a sample only when it is a real number: NaN and ±Inf would poison every sum over it. */
 function finite(expr: string): string {
   return `${expr} > -Inf < Inf`;
+}
+
+/** One series of events per second: the user's aggregation as written, or wrapped in sum(). */
+function summed(query: string, window: string): string {
+  const filled = withWindow(query, window);
+  return isSingleSeriesAggregate(filled) ? filled : `sum(${filled})`;
 }
 
 type Ratio = Extract<Sli, { kind: 'ratio' }>;
@@ -20,10 +21,8 @@ type Ratio = Extract<Sli, { kind: 'ratio' }>;
 /** Events per second from user PromQL. With `good`, bad = total − good (missing good counts as 0). */
 export const ratio: SliKindModule<Ratio> = {
   queries(sli, _slo, window) {
-    const total = `sum(${withWindow(sli.total, window)})`;
-    const errors = sli.errors
-      ? `sum(${withWindow(sli.errors, window)})`
-      : `${total} - (sum(${withWindow(sli.good!, window)}) or vector(0))`;
+    const total = summed(sli.total, window);
+    const errors = sli.errors ? summed(sli.errors, window) : `${total} - (${summed(sli.good!, window)} or vector(0))`;
     return { errors: finite(errors), total: finite(total), timeWeighted: false };
   },
   testSeries(sli) {

@@ -1,0 +1,73 @@
+// Benchmark: generate the bundle for 1,000 SLOs over 100 services, as `obs generate` would.
+// Run with `npm run bench:generate` (builds first). Prints medians of several rounds.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { generate, writeBundle } from '../dist/index.js';
+
+const SERVICES = 100;
+const SLOS_PER_SERVICE = 10;
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+
+/** Ten SLOs of every kind, periods and options, so the benchmark exercises every code path. */
+function serviceConfig(i) {
+  const name = `svc-${String(i).padStart(3, '0')}`;
+  const periods = ['7d', '28d', '30d', '90d'];
+  const slos = {};
+  for (let j = 0; j < SLOS_PER_SLO_KINDS.length; j++) {
+    slos[`slo-${j}`] = { objective: [99, 99.5, 99.9, 99.95][j % 4], period: periods[(i + j) % 4], ...SLOS_PER_SLO_KINDS[j](name) };
+  }
+  return { service: { name, team: `team-${i % 7}`, runbookBaseUrl: 'https://runbooks.example.com' }, slos };
+}
+
+const SLOS_PER_SLO_KINDS = [
+  () => ({ sli: { http: {} } }),
+  () => ({ sli: { http: { routes: ['/v1/chat', '/v1/search'], errorStatus: ['5xx', '429'] } } }),
+  () => ({ sli: { httpLatency: { threshold: '500ms' } }, alerting: { minEvents: 100 } }),
+  () => ({ sli: { httpLatency: { threshold: '1s', methods: ['GET'] } } }),
+  () => ({ sli: { genaiLatency: { threshold: '5s', operations: ['chat'] } } }),
+  () => ({ sli: { genaiErrors: { providers: ['openai'] } }, alerting: { ticket: false } }),
+  (svc) => ({
+    sli: {
+      ratio: {
+        errors: `sum(rate(http_requests_total{job="${svc}",code=~"5.."}[$window]))`,
+        total: `sum(rate(http_requests_total{job="${svc}"}[$window]))`,
+      },
+    },
+  }),
+  (svc) => ({ sli: { ratio: { good: `sum(rate(jobs_ok_total{job="${svc}"}[$window]))`, total: `sum(rate(jobs_total{job="${svc}"}[$window]))` } } }),
+  (svc) => ({ sli: { errorRatio: { query: `sum(rate(f_total{job="${svc}"}[$window])) / sum(rate(t_total{job="${svc}"}[$window]))` } } }),
+  () => ({ sli: { http: { methods: ['POST'] } }, alerting: { page: { severity: 'critical', labels: { pager: 'x' } } } }),
+];
+if (SLOS_PER_SLO_KINDS.length !== SLOS_PER_SERVICE) throw new Error('ten SLO kinds per service');
+
+const configs = Array.from({ length: SERVICES }, (_, i) => serviceConfig(i));
+
+function round() {
+  const out = mkdtempSync(join(tmpdir(), 'obs-bench-'));
+  const start = performance.now();
+  let files = 0;
+  for (const config of configs) {
+    const result = generate(config, { source: `${config.service.name}.obs.yaml` });
+    writeBundle(out, result.files, `${config.service.name}.obs.yaml`);
+    files += result.files.length;
+  }
+  const ms = performance.now() - start;
+  rmSync(out, { recursive: true, force: true });
+  return { ms, files };
+}
+
+round(); // warm-up: module loading and JIT are not what we measure
+const times = [];
+let files = 0;
+for (let i = 0; i < ROUNDS; i++) {
+  const r = round();
+  times.push(r.ms);
+  files = r.files;
+}
+times.sort((a, b) => a - b);
+const median = times[Math.floor(times.length / 2)];
+console.log(`generate: ${SERVICES * SLOS_PER_SERVICE} SLOs over ${SERVICES} services, ${files} files written`);
+console.log(`  median ${median.toFixed(0)} ms, min ${times[0].toFixed(0)} ms, max ${times.at(-1).toFixed(0)} ms over ${ROUNDS} rounds (node ${process.version})`);
+console.log(`  target ≤ 2000 ms: ${median <= 2000 ? 'met' : 'MISSED'}`);

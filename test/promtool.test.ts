@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { GOLDEN_CASES } from './cases.js';
+import { ROOT } from './helpers.js';
+
+/**
+ * The real judge: promtool (Prometheus 2.42 from Debian) checks every generated rule file and runs
+ * every generated unit test, for the example bundle and for every golden bundle.
+ */
+const exec = promisify(execFile);
+
+async function promtool(...args: string[]): Promise<string> {
+  try {
+    const { stdout, stderr } = await exec('promtool', args, { maxBuffer: 64 * 1024 * 1024 });
+    return stdout + stderr;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
+  }
+}
+
+const BUNDLES = [
+  { name: 'example (obs.config.ts)', rules: join(ROOT, 'rules') },
+  ...GOLDEN_CASES.map((c) => ({ name: c.name, rules: join(c.golden, 'rules') })),
+];
+
+const filesOf = (dir: string, suffix: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith(suffix))
+    .map((f) => join(dir, f));
+
+describe.concurrent('promtool', () => {
+  it.each(BUNDLES.map((b) => [b.name, b] as const))('accepts the rules of %s', async (_, bundle) => {
+    const files = filesOf(bundle.rules, '.rules.yml');
+    expect(files.length).toBeGreaterThan(0);
+    expect(await promtool('check', 'rules', ...files)).toMatch(/SUCCESS/);
+  });
+
+  it.each(BUNDLES.map((b) => [b.name, b] as const))(
+    'passes the generated unit tests of %s',
+    async (_, bundle) => {
+      const files = filesOf(bundle.rules, '.test.yml');
+      expect(files.length).toBeGreaterThan(0);
+      const output = await promtool('test', 'rules', ...files);
+      expect(output).toMatch(/SUCCESS/);
+      expect(output).not.toMatch(/FAILED/);
+    },
+    600_000,
+  );
+
+  it.each([
+    ['renders the alert annotations (burn rate, budget left, time to exhaustion)', 'annotations.test.yml'],
+    ['keeps a 0/0 hour from poisoning the period SLI with NaN', 'nan-guard.test.yml'],
+  ])('%s, as pinned by a hand-written test', async (_, file) => {
+    expect(await promtool('test', 'rules', join(ROOT, 'test/fixtures/promtool', file))).toMatch(/SUCCESS/);
+  }, 300_000);
+});
