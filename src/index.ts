@@ -1,13 +1,14 @@
 /** obs: one typed SLO definition in; Prometheus rules, promtool tests and more out. */
 import { generateBundle } from './generate/index.js';
 import { resolveModel } from './model/resolve.js';
-import { ConfigError, fromZodIssues } from './spec/errors.js';
-import { configSpec, type ObsConfig, type ValidConfig } from './spec/schema.js';
+import type { ObsConfig } from './spec/schema.js';
+import { validateConfig } from './spec/validate.js';
 import { type RenderedFile, renderBundle } from './write/render.js';
 
 export { defineConfig } from './spec/define.js';
 export type { ObsConfig, SloSpec, SliSpec, AlertingSpec } from './spec/schema.js';
 export { ConfigError } from './spec/errors.js';
+export { validateConfig } from './spec/validate.js';
 export { loadConfig, findConfigFile } from './spec/load.js';
 export { resolveModel } from './model/resolve.js';
 export { generateBundle } from './generate/index.js';
@@ -26,9 +27,7 @@ export interface GenerateResult {
  */
 export function generate(config: ObsConfig, options: { source?: string } = {}): GenerateResult {
   const source = options.source ?? 'obs.config.ts';
-  const parsed = configSpec.safeParse(config);
-  if (!parsed.success) throw new ConfigError(source, fromZodIssues(configSpec, parsed.error, config));
-  const model = resolveModel(source, [{ config: parsed.data as ValidConfig }]);
+  const model = resolveModel(source, [{ config: validateConfig(config, source) }]);
   const files = generateBundle(model);
   return { files: renderBundle(files, source), warnings: files.flatMap((f) => f.warnings ?? []) };
 }

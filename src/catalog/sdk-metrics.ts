@@ -69,9 +69,94 @@ export const genaiCost = {
   name: 'obs_gen_ai_cost_usd_total',
   type: 'counter',
   source: 'sdk',
-  help: 'Estimated cost of GenAI operations, from the price table in the obs config.',
+  help: 'Estimated cost of GenAI operations in USD, from the per-model price table given to the SDK.',
   unit: 'usd',
   labels: GENAI_LABELS,
+} as const satisfies MetricDefinition;
+
+export const genaiCacheRequests = {
+  name: 'obs_gen_ai_cache_requests_total',
+  type: 'counter',
+  source: 'sdk',
+  help: 'GenAI response cache lookups, by result (hit or miss).',
+  unit: '',
+  labels: ['obs_module', 'result'],
+} as const satisfies MetricDefinition;
+
+export const genaiFallbacks = {
+  name: 'obs_gen_ai_fallbacks_total',
+  type: 'counter',
+  source: 'sdk',
+  help: 'GenAI calls that fell back from one provider to another.',
+  unit: '',
+  labels: ['from_provider', 'to_provider', 'obs_module'],
+} as const satisfies MetricDefinition;
+
+export const genaiBudget = {
+  name: 'obs_gen_ai_budget_usd',
+  type: 'gauge',
+  source: 'sdk',
+  help: 'The GenAI spending budget per period (daily or monthly), in USD; compare with increase(obs_gen_ai_cost_usd_total[1d]).',
+  unit: 'usd',
+  labels: ['period'],
+} as const satisfies MetricDefinition;
+
+/** Database, cache and downstream HTTP calls: 1 ms to 10 s. */
+export const DEPENDENCY_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+
+export const dependencyRequestDuration = {
+  name: 'obs_dependency_request_duration_seconds',
+  type: 'histogram',
+  source: 'sdk',
+  help: 'Duration of calls to dependencies (databases, caches, downstream HTTP APIs).',
+  unit: 'seconds',
+  labels: ['dependency_system', 'dependency_name', 'operation', 'error_type'],
+  buckets: DEPENDENCY_DURATION_BUCKETS,
+} as const satisfies MetricDefinition;
+
+export const cacheRequests = {
+  name: 'obs_cache_requests_total',
+  type: 'counter',
+  source: 'sdk',
+  help: 'Application cache lookups, by cache and result (hit or miss).',
+  unit: '',
+  labels: ['cache', 'result'],
+} as const satisfies MetricDefinition;
+
+export const securityEvents = {
+  name: 'obs_security_events_total',
+  type: 'counter',
+  source: 'sdk',
+  help: 'Security-relevant events: auth_failure, access_denied, rate_limited, config_error.',
+  unit: '',
+  labels: ['event', 'reason'],
+} as const satisfies MetricDefinition;
+
+export const labelOverflow = {
+  name: 'obs_metric_label_overflow_total',
+  type: 'counter',
+  source: 'sdk',
+  help: 'Observations whose label value was replaced by the overflow value because the label reached its cap.',
+  unit: '',
+  labels: ['metric', 'label'],
+} as const satisfies MetricDefinition;
+
+export const sdkErrors = {
+  name: 'obs_sdk_errors_total',
+  type: 'counter',
+  source: 'sdk',
+  help: 'Exceptions inside the obs SDK, swallowed so that they never reach the host application.',
+  unit: '',
+  labels: ['component'],
+} as const satisfies MetricDefinition;
+
+export const traceSpansDropped = {
+  name: 'obs_trace_spans_dropped_total',
+  type: 'counter',
+  source: 'sdk',
+  help: 'Spans that never reached the trace backend: batch queue full, or their export failed or timed out.',
+  unit: '',
+  labels: ['reason'],
 } as const satisfies MetricDefinition;
 
 export const SDK_METRICS: readonly MetricDefinition[] = [
@@ -81,4 +166,13 @@ export const SDK_METRICS: readonly MetricDefinition[] = [
   genaiTimeToFirstChunk,
   genaiTokenUsage,
   genaiCost,
+  genaiCacheRequests,
+  genaiFallbacks,
+  genaiBudget,
+  dependencyRequestDuration,
+  cacheRequests,
+  securityEvents,
+  labelOverflow,
+  sdkErrors,
+  traceSpansDropped,
 ];

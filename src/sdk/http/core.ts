@@ -1,0 +1,252 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { httpServerActiveRequests, httpServerRequestDuration } from '../../catalog/sdk-metrics.js';
+import { type Health, healthHttpStatus, readinessView } from '../health.js';
+import type { MetricsCore } from '../metrics/core.js';
+import { exposition, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, wantsOpenMetrics } from '../metrics/exposition.js';
+import { CatalogGauge, CatalogHistogram } from '../metrics/instruments.js';
+import { normalizeMethod, statusLabel, UNMATCHED_ROUTE } from '../metrics/labels.js';
+import type { Security } from '../security.js';
+
+/** Paths the adapters answer themselves. They are never recorded in the RED metrics. */
+export interface BuiltinPaths {
+  /** Prometheus scrape endpoint; false to not serve it from the app (use serveMetrics on its own port). */
+  readonly metrics: string | false;
+  /** Liveness, readiness and detailed health; false to not serve them. */
+  readonly health: string | false;
+  readonly ready: string | false;
+  readonly detailed: string | false;
+}
+
+export const DEFAULT_PATHS: BuiltinPaths = {
+  metrics: '/metrics',
+  health: '/health',
+  ready: '/health/ready',
+  detailed: '/health/detailed',
+};
+
+/** One request in flight. */
+export interface RequestState {
+  readonly start: number;
+  readonly method: string;
+  readonly traceId: string | undefined;
+  /** The route template, once known. */
+  route?: string;
+  /** The exception the request failed with, when the framework tells us. */
+  error?: unknown;
+  done: boolean;
+}
+
+export interface HttpRecord {
+  readonly method: string | undefined;
+  /** The route *template*; undefined → `unmatched`. */
+  readonly route: string | undefined;
+  readonly status: number;
+  readonly durationSeconds: number;
+  /** The thrown error (its class name becomes error_type), or an error type string. */
+  readonly error?: unknown;
+  readonly traceId?: string;
+}
+
+const ABORTED = 'aborted';
+/** nginx's "client closed request": the client went away before the response was complete. */
+const CLIENT_CLOSED = 499;
+
+/** error_type of a failed request: the error's class name (or its string), bounded by the guard later. */
+export function errorTypeOf(error: unknown): string {
+  if (typeof error === 'string') return error;
+  if (error instanceof Error) return error.constructor?.name || error.name || 'Error';
+  return typeof error === 'object' && error !== null ? 'object' : typeof error;
+}
+
+function pathOf(url: string | undefined): string {
+  if (!url) return '/';
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** HTTP RED metrics shared by the node:http, Express and Fastify adapters. */
+export class HttpInstrumentation {
+  private readonly duration: CatalogHistogram;
+  private readonly active: CatalogGauge;
+  private readonly activeChildren = new Map<string, { inc(): void; dec(): void }>();
+  readonly paths: BuiltinPaths;
+  private readonly builtin: Map<string, 'metrics' | 'health' | 'ready' | 'detailed'>;
+
+  constructor(
+    private readonly core: MetricsCore,
+    private readonly health: Health,
+    private readonly security: Security,
+    options: { buckets: readonly number[]; paths?: Partial<BuiltinPaths>; token?: string },
+  ) {
+    const routeGuard = core.guards.guard(httpServerRequestDuration.name, 'http_route', [UNMATCHED_ROUTE]);
+    this.duration = new CatalogHistogram(httpServerRequestDuration, core.registry, core.guards, {
+      buckets: options.buckets,
+      overrides: { http_route: routeGuard },
+    });
+    this.active = new CatalogGauge(httpServerActiveRequests, core.registry, core.guards);
+    this.paths = { ...DEFAULT_PATHS, ...options.paths };
+    this.token = options.token;
+    this.builtin = new Map();
+    for (const key of ['metrics', 'health', 'ready', 'detailed'] as const) {
+      const path = this.paths[key];
+      if (path !== false) this.builtin.set(path, key);
+    }
+  }
+
+  private readonly token: string | undefined;
+
+  get safety() {
+    return this.core.safety;
+  }
+
+  private activeChild(method: string) {
+    let child = this.activeChildren.get(method);
+    if (child === undefined) {
+      child = this.active.child([method]);
+      this.activeChildren.set(method, child);
+    }
+    return child;
+  }
+
+  /** Starts timing a request. Never throws. */
+  begin(method: string | undefined): RequestState {
+    const m = normalizeMethod(method);
+    const state: RequestState = { start: performance.now(), method: m, traceId: this.core.traceId(), done: false };
+    this.core.safety.run('http', () => this.activeChild(m).inc(), undefined);
+    return state;
+  }
+
+  /** Records a finished request once (later calls are ignored); an aborted one as 499/aborted. Never throws. */
+  end(state: RequestState, status: number, aborted = false): void {
+    if (state.done) return;
+    state.done = true;
+    this.core.safety.run(
+      'http',
+      () => {
+        this.activeChild(state.method).dec();
+        this.record({
+          method: state.method,
+          route: state.route,
+          status: aborted ? CLIENT_CLOSED : status,
+          durationSeconds: (performance.now() - state.start) / 1000,
+          error: state.error ?? (aborted ? ABORTED : undefined),
+          traceId: state.traceId,
+        });
+      },
+      undefined,
+    );
+  }
+
+  /**
+   * Records one request directly (custom frameworks, tests). error_type is set for thrown errors and
+   * 5xx responses only: the error's class name, else the status code.
+   */
+  record(r: HttpRecord): void {
+    this.core.safety.run(
+      'http',
+      () => {
+        const status = statusLabel(r.status);
+        const errorType = r.error !== undefined ? errorTypeOf(r.error) : r.status >= 500 ? status : '';
+        this.duration.observe([normalizeMethod(r.method), r.route ?? UNMATCHED_ROUTE, status, errorType], r.durationSeconds, r.traceId);
+        if (r.status === 429) this.security.record('rate_limited', 'http_429');
+        else if (r.status === 401) this.security.record('auth_failure', 'http_401');
+        else if (r.status === 403) this.security.record('access_denied', 'http_403');
+      },
+      undefined,
+    );
+  }
+
+  /** Whether this request is for a built-in path (metrics/health), which is answered and not recorded. */
+  isBuiltin(req: IncomingMessage): boolean {
+    return this.builtin.size > 0 && (req.method === 'GET' || req.method === 'HEAD') && this.builtin.has(pathOf(req.url));
+  }
+
+  /** Answers a built-in path; returns false (and does nothing) for any other request. Never throws. */
+  serveBuiltin(req: IncomingMessage, res: ServerResponse): boolean {
+    return this.core.safety.run(
+      'http',
+      () => {
+        if (!this.isBuiltin(req)) return false;
+        const kind = this.builtin.get(pathOf(req.url))!;
+        if (kind === 'metrics') void this.serveMetrics(req, res, this.token);
+        else void this.serveHealth(kind, res);
+        return true;
+      },
+      false,
+    );
+  }
+
+  async serveHealth(kind: 'health' | 'ready' | 'detailed', res: ServerResponse): Promise<void> {
+    try {
+      if (kind === 'health') return sendJson(res, 200, this.health.live());
+      const report = await this.health.run();
+      sendJson(res, healthHttpStatus(report), kind === 'ready' ? readinessView(report) : report);
+    } catch (error) {
+      this.core.safety.report('health', error);
+      if (!res.headersSent) sendJson(res, 500, { status: 'down', error: 'health check failed' });
+    }
+  }
+
+  /**
+   * Streams the exposition in time-sliced chunks, yielding to the event loop between them, honouring
+   * backpressure. OpenMetrics (with exemplars) when the Accept header asks for it, else text 0.0.4.
+   */
+  async serveMetrics(req: IncomingMessage, res: ServerResponse, token: string | undefined): Promise<void> {
+    try {
+      if (token !== undefined) {
+        const auth = req.headers.authorization ?? '';
+        const given = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
+        if (!sameSecret(given, token)) {
+          this.security.record('auth_failure', 'metrics_token');
+          res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', 'WWW-Authenticate': 'Bearer realm="metrics"' });
+          res.end('unauthorized\n');
+          return;
+        }
+      }
+      const om = wantsOpenMetrics(req.headers.accept);
+      res.writeHead(200, { 'Content-Type': om ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE, 'Cache-Control': 'no-store' });
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      const onError = (_metric: string, error: unknown) => this.core.safety.report('metrics', error);
+      for await (const chunk of exposition(this.core.registry, { openMetrics: om, onError })) {
+        if (res.destroyed) return;
+        if (chunk !== '' && !res.write(chunk)) await drained(res);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      res.end();
+    } catch (error) {
+      this.core.safety.report('metrics', error);
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('metrics collection failed\n');
+      } else res.destroy();
+    }
+  }
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(text);
+}

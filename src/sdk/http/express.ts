@@ -1,0 +1,81 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpInstrumentation, RequestState } from './core.js';
+
+/** The parts of Express 4/5 requests obs reads; structural, so it works with either major version. */
+interface ExpressRequest extends IncomingMessage {
+  baseUrl?: string;
+  route?: { path?: unknown };
+}
+type Next = (error?: unknown) => void;
+
+export type ExpressMiddleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
+export type ExpressErrorMiddleware = (error: unknown, req: IncomingMessage, res: ServerResponse, next: Next) => void;
+
+const STATE = Symbol('obs.http.state');
+
+function routePath(path: unknown): string | undefined {
+  if (typeof path === 'string') return path;
+  if (Array.isArray(path)) return path.map(String).join('|');
+  return path === undefined || path === null ? undefined : String(path);
+}
+
+function joinPath(base: string | undefined, path: string): string {
+  if (!base || base === '/') return path;
+  if (path === '/' || path === '') return base;
+  return `${base}${path}`;
+}
+
+/**
+ * Express middleware (Express 4 and 5). Install it first. The route label is the matched route's
+ * template joined to its router's mount path: `req.baseUrl + req.route.path`, captured at the moment
+ * Express assigns `req.route` (so error handlers and async responses still see the right template).
+ * Requests no route matched (404s, static files) are `unmatched`.
+ * Caveat: Express exposes a router's *matched* mount path, so a router mounted at a parameterised path
+ * (`/users/:id/posts`) yields concrete values there; the route label cap bounds them.
+ */
+export function expressMiddleware(http: HttpInstrumentation): ExpressMiddleware {
+  return function obsExpress(req, res, next) {
+    if (http.serveBuiltin(req, res)) return;
+    const state = http.begin(req.method);
+    http.safety.run(
+      'http',
+      () => {
+        const r = req as ExpressRequest & { [STATE]?: RequestState };
+        r[STATE] = state;
+        let route = r.route;
+        Object.defineProperty(r, 'route', {
+          configurable: true,
+          enumerable: true,
+          get: () => route,
+          set(value: { path?: unknown } | undefined) {
+            route = value;
+            http.safety.run(
+              'http',
+              () => {
+                const path = routePath(value?.path);
+                if (path !== undefined) state.route = joinPath(r.baseUrl, path);
+              },
+              undefined,
+            );
+          },
+        });
+        res.once('finish', () => http.end(state, res.statusCode));
+        res.once('close', () => http.end(state, res.statusCode, !res.writableFinished));
+      },
+      undefined,
+    );
+    next();
+  };
+}
+
+/**
+ * Optional error middleware (install after your routes, before your own error handler): makes
+ * error_type the thrown error's class name instead of the status code. Passes the error on.
+ */
+export function expressErrorMiddleware(): ExpressErrorMiddleware {
+  return function obsExpressError(error, req, _res, next) {
+    const state = (req as { [STATE]?: RequestState })[STATE];
+    if (state) state.error = error;
+    next(error);
+  };
+}

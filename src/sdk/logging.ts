@@ -1,0 +1,103 @@
+/**
+ * Structured JSON logs for Loki: string levels, ISO time, `msg`, base fields service/env/version,
+ * trace_id/span_id of the active OpenTelemetry span, secrets redacted (scrub.ts), plus an audit logger.
+ */
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { REDACT_PATHS, REDACTED, scrub, scrubString } from './scrub.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface LoggingOptions {
+  /** Minimum level (default: LOG_LEVEL env var, else `info`). */
+  readonly level?: LogLevel | string;
+  /**
+   * Where lines go: a stream (anything with `write(line)`), a file descriptor, or a file path.
+   * Default: stdout.
+   */
+  readonly destination?: DestinationStream | number | string;
+}
+
+export interface LoggingIdentity {
+  readonly service: string;
+  readonly env?: string | undefined;
+  readonly version?: string | undefined;
+}
+
+export interface Logging {
+  readonly logger: Logger;
+  /** Child logger for the security audit trail: every line carries `audit: true`. */
+  readonly audit: Logger;
+  /** Flushes buffered output (async destinations); resolves within `timeoutMs`. */
+  flush(timeoutMs?: number): Promise<void>;
+}
+
+/** pino mixin: correlation fields from the active OTel span. Returns a fresh object (pino mutates it). */
+export function traceMixin(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (span === undefined) return {};
+  const ctx = span.spanContext();
+  if (!isSpanContextValid(ctx)) return {};
+  return { trace_id: ctx.traceId, span_id: ctx.spanId, trace_flags: ctx.traceFlags & 1 ? '01' : '00' };
+}
+
+/** The pino options obs uses; exported so services that build their own pino get the same shape. */
+export function loggerOptions(identity: LoggingIdentity, level: string): LoggerOptions {
+  const base: Record<string, string> = { service: identity.service };
+  if (identity.env) base['env'] = identity.env;
+  if (identity.version) base['version'] = identity.version;
+  return {
+    level,
+    base,
+    messageKey: 'msg',
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: {
+      // Loki (and humans) read "info", not 30.
+      level: (label) => ({ level: label }),
+      // by-key redaction of child bindings (patterns are handled per line by streamWrite)
+      bindings: (bindings) => scrub(bindings, { patterns: false }),
+      // by-key redaction of the logged object: credentials and GenAI prompt/completion text
+      log: (obj) => scrub(obj, { patterns: false }),
+    },
+    mixin: traceMixin,
+    redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+    hooks: {
+      // last line of defence: secret patterns anywhere in the serialized line (msg, interpolations, stacks)
+      streamWrite: scrubString,
+    },
+  };
+}
+
+function resolveDestination(dest: LoggingOptions['destination']): DestinationStream | undefined {
+  if (dest === undefined) return undefined;
+  if (typeof dest === 'number') return pino.destination({ dest, sync: true });
+  if (typeof dest === 'string') return pino.destination({ dest, sync: false, mkdir: true });
+  return dest;
+}
+
+export function createLogging(identity: LoggingIdentity, options: LoggingOptions = {}): Logging {
+  const level = options.level ?? process.env['LOG_LEVEL'] ?? 'info';
+  const destination = resolveDestination(options.destination);
+  const opts = loggerOptions(identity, level);
+  const logger = destination === undefined ? pino(opts) : pino(opts, destination);
+  const audit = logger.child({ audit: true });
+  return {
+    logger,
+    audit,
+    flush(timeoutMs = 2000) {
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        timer.unref();
+        try {
+          logger.flush(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        } catch {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { collectDefaultMetrics, type OpenMetricsContentType, Registry } from 'prom-client';
+import { labelOverflow, sdkErrors } from '../../catalog/sdk-metrics.js';
+import { createSafety, type Safety } from '../safe.js';
+import { activeTraceId } from './exemplar.js';
+import { renderAll } from './exposition.js';
+import { CatalogCounter } from './instruments.js';
+import { GuardFactory, type LabelLimits } from './labels.js';
+
+export interface MetricsCoreOptions {
+  /** Caps on distinct values per label name (see DEFAULT_LABEL_LIMITS). */
+  readonly limits?: LabelLimits;
+  /** Attach trace_id exemplars from the active OTel span to histogram observations. Default true. */
+  readonly exemplars?: boolean;
+  /**
+   * prom-client's default Node metrics (event loop lag, heap, GC, CPU, handles), collected once per
+   * registry. Default true; `{ prefix }` to prefix their names.
+   */
+  readonly defaultMetrics?: boolean | { readonly prefix?: string };
+}
+
+/** What every obs component shares: the registry, the label guards and the never-throw safety net. */
+export class MetricsCore {
+  /**
+   * Our own registry (never prom-client's global one). OpenMetrics-typed, so prom-client metrics you add
+   * may enable exemplars; obs renders both formats itself and negotiates per scrape.
+   */
+  readonly registry: Registry<OpenMetricsContentType> = openMetricsRegistry();
+  readonly guards: GuardFactory;
+  readonly safety: Safety;
+  private readonly exemplarsEnabled: boolean;
+
+  constructor(options: MetricsCoreOptions = {}) {
+    // Internal counters: their label values are fixed by obs itself, so their guards never overflow.
+    const internal = new GuardFactory({ metric: 1000, label: 1000, component: 1000 }, () => {});
+    const overflow = new CatalogCounter(labelOverflow, this.registry, internal);
+    const errors = new CatalogCounter(sdkErrors, this.registry, internal);
+    this.guards = new GuardFactory(options.limits ?? {}, (metric, label) => overflow.inc([metric, label]));
+    this.safety = createSafety((component) => errors.inc([component]));
+    this.exemplarsEnabled = options.exemplars ?? true;
+    const defaults = options.defaultMetrics ?? true;
+    if (defaults !== false) {
+      this.safety.run(
+        'default_metrics',
+        () => collectDefaultMetrics({ register: this.registry, ...(typeof defaults === 'object' && defaults.prefix ? { prefix: defaults.prefix } : {}) }),
+        undefined,
+      );
+    }
+  }
+
+  /** trace_id for an exemplar, or undefined (disabled, no span, or the OTel API failed). */
+  traceId(): string | undefined {
+    if (!this.exemplarsEnabled) return undefined;
+    return this.safety.run('exemplars', activeTraceId, undefined);
+  }
+
+  /** The exposition as one string: OpenMetrics (with exemplars) or the Prometheus text format. */
+  metrics(format: 'prometheus' | 'openmetrics' = 'prometheus'): Promise<string> {
+    return renderAll(this.registry, { openMetrics: format === 'openmetrics', onError: (_m, e) => this.safety.report('metrics', e) });
+  }
+}
+
+function openMetricsRegistry(): Registry<OpenMetricsContentType> {
+  const registry = new Registry<OpenMetricsContentType>();
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  return registry;
+}

@@ -1,0 +1,69 @@
+import express from 'express';
+import type { Server } from 'node:http';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { HealthReport } from '../../src/sdk/index.js';
+import { close, testObs } from './helpers.js';
+
+describe('health', () => {
+  const servers: { close(): Promise<void> }[] = [];
+  afterAll(() => Promise.all(servers.map((s) => s.close())));
+
+  it('runs checks concurrently with timeouts: degraded on non-critical, 503 on critical failure', async () => {
+    const obs = testObs();
+    obs.health.register('database', async () => true);
+    obs.health.register('cache', async () => {
+      throw new Error('redis://admin:hunter2@cache:6379 unreachable');
+    }, { critical: false });
+    obs.health.register('slow', () => new Promise((r) => setTimeout(r, 5_000)), { critical: false, timeoutMs: 100 });
+    const srv = await obs.serveMetrics({ port: 0, host: '127.0.0.1' });
+    servers.push(srv);
+    const base = `http://127.0.0.1:${srv.port}`;
+
+    const started = performance.now();
+    const detailed = await fetch(`${base}/health/detailed`);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(detailed.status).toBe(200);
+    const body = (await detailed.json()) as HealthReport;
+    expect(body.status).toBe('degraded');
+    expect(body.checks.database).toMatchObject({ status: 'ok' });
+    expect(body.checks.slow).toMatchObject({ status: 'down', error: expect.stringContaining('timed out') });
+    expect(body.checks.cache!.error).not.toContain('hunter2');
+    expect(typeof body.checks.database!.latencyMs).toBe('number');
+
+    obs.health.register('auth', () => false);
+    const ready = await fetch(`${base}/health/ready`);
+    expect(ready.status).toBe(503);
+    const readyBody = (await ready.json()) as HealthReport;
+    expect(readyBody.status).toBe('down');
+    expect(readyBody.checks.cache!.error).toBeUndefined();
+
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    expect((await fetch(`${base}/elsewhere`)).status).toBe(404);
+  });
+
+  it('serves metrics on its own port behind a bearer token', async () => {
+    const obs = testObs();
+    const srv = await obs.serveMetrics({ port: 0, host: '127.0.0.1', token: 's3cret' });
+    servers.push(srv);
+    const url = `http://127.0.0.1:${srv.port}/metrics`;
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    const ok = await fetch(url, { headers: { authorization: 'Bearer s3cret' } });
+    expect(ok.status).toBe(200);
+    const text = await ok.text();
+    expect(text).toContain('obs_security_events_total{event="auth_failure",reason="metrics_token"} 2');
+  });
+
+  it('is answered by the Express adapter, with the token applied to /metrics', async () => {
+    const obs = testObs({ token: 't' });
+    obs.health.register('db', () => Promise.reject(new Error('down')));
+    const app = express();
+    app.use(obs.http.express());
+    const server = app.listen(0, '127.0.0.1') as unknown as Server;
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+    expect((await fetch(`${base}/health/detailed`)).status).toBe(503);
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    await close(server);
+  });
+});

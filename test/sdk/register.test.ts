@@ -1,0 +1,65 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers.js';
+
+/** `node --import obs/register app.mjs` in a child process, as a service runs in production. */
+const REGISTER = join(ROOT, 'dist/sdk/register.js');
+const APP = join(ROOT, 'test/sdk/fixtures/register-app.mjs');
+
+let child: ChildProcess | undefined;
+afterEach(() => child?.kill('SIGKILL'));
+
+function start(env: Record<string, string>) {
+  child = spawn(process.execPath, ['--import', REGISTER, APP], {
+    cwd: ROOT,
+    // Spans go to a closed port: export failures are counted, never felt by requests.
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9', SENTRY_DSN: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const listening = new Promise<number>((resolve, reject) => {
+    createInterface({ input: child!.stdout! }).on('line', (line) => {
+      const json = JSON.parse(line) as Record<string, unknown>;
+      if (typeof json.listening === 'number') resolve(json.listening);
+      else lines.push(json);
+    });
+    child!.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  return { listening, lines, stderr: () => stderr, process: child };
+}
+
+describe('node --import obs/register', () => {
+  it('starts metrics, logs and tracing from the config before the app, and flushes on SIGTERM', async () => {
+    const app = start({ OBS_CONFIG: 'test/sdk/fixtures/register-config.yaml', OBS_ENVIRONMENT: 'test' });
+    const port = await app.listening;
+    for (const id of [1, 2, 3]) expect((await fetch(`http://127.0.0.1:${port}/users/${id}`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/boom`)).status).toBe(500);
+
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain(
+      'http_server_request_duration_seconds_count{http_request_method="GET",http_route="/users/:id",http_response_status_code="200"',
+    );
+    expect(metrics).toMatch(/http_server_request_duration_seconds_bucket\{[^}]*le="0.3"/);
+    expect(metrics).toMatch(/http_response_status_code="500",error_type="(Error|500)"/);
+    expect(metrics).toContain('obs_trace_spans_dropped_total{reason="queue_full"} 0');
+
+    await new Promise((r) => setTimeout(r, 100));
+    const log = app.lines.find((l) => l.msg === 'user fetched');
+    expect(log).toMatchObject({ level: 'info', service: 'register-it', env: 'test', user: '1' });
+    expect(log!.trace_id).toMatch(/^[0-9a-f]{32}$/);
+
+    app.process.kill('SIGTERM');
+    const [code, signal] = (await once(app.process, 'exit')) as [number | null, string | null];
+    expect(signal ?? code).toBe('SIGTERM');
+  });
+
+  it('stops before the app starts when the config is invalid, naming the field', async () => {
+    const app = start({ OBS_CONFIG: 'test/fixtures/import/sloth-raw-ratio.yml' });
+    await expect(app.listening).rejects.toThrow(/exited 1: obs: test\/fixtures\/import\/sloth-raw-ratio.yml: the SDK needs an obs config/);
+  });
+});
