@@ -8,6 +8,14 @@ export default defineConfig({
     owner: 'ai-platform-oncall',
     runbookBaseUrl: 'https://runbooks.example.com',
   },
+  // The SDK prices every model call (obs_gen_ai_cost_usd_total) and exposes the budgets.
+  genai: {
+    prices: {
+      'gpt-4o': { inputPerMillion: 2.5, outputPerMillion: 10 },
+      'claude-sonnet-4': { inputPerMillion: 3, outputPerMillion: 15 },
+    },
+    budgets: { daily: 10, monthly: 100 },
+  },
   slos: {
     availability: {
       description: 'Requests answered without a server error.',

@@ -133,11 +133,15 @@ export function createObs(config: ObsConfig, options: ObsOptions = {}): Obs {
     ...(options.paths && { paths: options.paths }),
     ...(options.token !== undefined && { token: options.token }),
   });
+  // Prices, models and budgets come from the config's `genai` section; options override it.
+  const models = options.models ?? valid.genai?.models;
+  const prices = options.prices ?? valid.genai?.prices;
+  const budgets = options.budgets ?? valid.genai?.budgets;
   const genai = new GenAi(core, {
     durationBuckets: model.histograms.genaiOperationDuration,
-    ...(options.models && { models: options.models }),
-    ...(options.prices && { prices: options.prices }),
-    ...(options.budgets && { budgets: options.budgets }),
+    ...(models && { models }),
+    ...(prices && { prices }),
+    ...(budgets && { budgets }),
   });
   const dependencies = new Dependencies(core);
   const servers = new Set<MetricsServer>();

@@ -149,6 +149,20 @@ const histogramOverride = z.strictObject({
   buckets: z.array(z.number().positive('must be > 0')).min(1, 'must list at least one bucket'),
 });
 
+const usd = z.number({ error: 'must be an amount in USD' }).nonnegative('must be ≥ 0');
+
+/** What GenAI calls cost and may cost: the SDK's cost counter and budget gauge read this. */
+const genaiSpec = z.strictObject({
+  /** USD per million tokens, per model name as sent to the provider. */
+  prices: z.record(nonEmpty, z.strictObject({ inputPerMillion: usd, outputPerMillion: usd })).optional(),
+  /** Allow-list of model label values (others are recorded as `other`). Default: the priced models. */
+  models: nonEmptyList.optional(),
+  /** Spend limits in USD, exposed as obs_gen_ai_budget_usd{period}. */
+  budgets: z
+    .strictObject({ daily: usd.positive('must be > 0').optional(), monthly: usd.positive('must be > 0').optional() })
+    .optional(),
+});
+
 export const configSpec = z.strictObject({
   service: z.strictObject({
     name: slug,
@@ -165,6 +179,7 @@ export const configSpec = z.strictObject({
   histograms: z
     .strictObject({ httpServerDuration: histogramOverride.optional(), genaiOperationDuration: histogramOverride.optional() })
     .optional(),
+  genai: genaiSpec.optional(),
   slos: z.record(slug, sloSpec).refine((slos) => Object.keys(slos).length > 0, 'must define at least one SLO'),
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyGenAiError } from '../../src/sdk/index.js';
-import { series, testObs, value } from './helpers.js';
+import { series, testConfig, testObs, value } from './helpers.js';
 
 const OP = 'gen_ai_client_operation_duration_seconds';
 const prices = { 'gpt-4o': { inputPerMillion: 2.5, outputPerMillion: 10 } };
@@ -30,6 +30,19 @@ describe('GenAI', () => {
     expect(value(text, 'obs_gen_ai_budget_usd', 'period="monthly"')).toBe(200);
     // the genaiLatency SLO threshold (3s) is a bucket
     expect(series(text, `${OP}_bucket`, 'le="3"')).toHaveLength(2);
+  });
+
+  it('takes prices, the model allow-list and budgets from the config, options overriding them', async () => {
+    const config = { ...testConfig(), genai: { prices, models: ['gpt-4o', 'gpt-4o-mini'], budgets: { daily: 5 } } };
+    const obs = testObs({}, config);
+    await obs.genai.track({ provider: 'openai', model: 'gpt-4o' }, async (span) => span.usage({ inputTokens: 1_000_000, outputTokens: 0 }));
+    await obs.genai.track({ provider: 'openai', model: 'o9-preview' }, async () => 'unpriced, not allowed');
+    const text = await obs.metrics();
+    expect(value(text, 'obs_gen_ai_cost_usd_total', 'gen_ai_request_model="gpt-4o"')).toBeCloseTo(2.5, 10);
+    expect(value(text, `${OP}_count`, 'gen_ai_request_model="other"')).toBe(1);
+    expect(value(text, 'obs_gen_ai_budget_usd', 'period="daily"')).toBe(5);
+    const overridden = await testObs({ budgets: { daily: 7 } }, config).metrics();
+    expect(value(overridden, 'obs_gen_ai_budget_usd', 'period="daily"')).toBe(7);
   });
 
   it('classifies failures into error_type and passes the error through', async () => {
