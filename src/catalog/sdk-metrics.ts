@@ -159,6 +159,21 @@ export const traceSpansDropped = {
   labels: ['reason'],
 } as const satisfies MetricDefinition;
 
+/**
+ * prom-client's event-loop lag gauges reset at every scrape (two scrapers see different numbers, and a
+ * stall between scrapes can vanish). This histogram counts the worst delay of every second instead, so
+ * `histogram_quantile(0.99, rate(..._bucket[5m]))` answers for any scraper.
+ */
+export const eventLoopDelay = {
+  name: 'obs_nodejs_eventloop_delay_seconds',
+  type: 'histogram',
+  source: 'sdk',
+  help: 'Worst event-loop delay of each second.',
+  unit: 'seconds',
+  labels: [],
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+} as const satisfies MetricDefinition;
+
 export const SDK_METRICS: readonly MetricDefinition[] = [
   httpServerRequestDuration,
   httpServerActiveRequests,
@@ -175,4 +190,5 @@ export const SDK_METRICS: readonly MetricDefinition[] = [
   labelOverflow,
   sdkErrors,
   traceSpansDropped,
+  eventLoopDelay,
 ];

@@ -107,7 +107,7 @@ export interface Obs {
   readonly dependencies: Dependencies;
   readonly security: Security;
   readonly health: Health;
-  /** Closes servers started by serveMetrics. The registry keeps its values. */
+  /** Closes servers started by serveMetrics and stops the event-loop monitor. The registry keeps its values. */
   shutdown(): Promise<void>;
 }
 
@@ -201,6 +201,7 @@ export function createObs(config: ObsConfig, options: ObsOptions = {}): Obs {
     security,
     health,
     shutdown: async () => {
+      core.stop();
       await Promise.all([...servers].map((s) => s.close()));
     },
   };

@@ -3,6 +3,7 @@ import { labelOverflow, sdkErrors } from '../../catalog/sdk-metrics.js';
 import { createSafety, type Safety } from '../safe.js';
 import { activeTraceId } from './exemplar.js';
 import { renderAll } from './exposition.js';
+import { monitorEventLoop, PROM_CLIENT_LAG_GAUGES } from './event-loop.js';
 import { CatalogCounter } from './instruments.js';
 import { GuardFactory, type LabelLimits } from './labels.js';
 
@@ -39,12 +40,25 @@ export class MetricsCore {
     this.exemplarsEnabled = options.exemplars ?? true;
     const defaults = options.defaultMetrics ?? true;
     if (defaults !== false) {
+      const prefix = typeof defaults === 'object' && defaults.prefix ? defaults.prefix : '';
       this.safety.run(
         'default_metrics',
-        () => collectDefaultMetrics({ register: this.registry, ...(typeof defaults === 'object' && defaults.prefix ? { prefix: defaults.prefix } : {}) }),
+        () => {
+          collectDefaultMetrics({ register: this.registry, ...(prefix && { prefix }) });
+          for (const name of PROM_CLIENT_LAG_GAUGES) this.registry.removeSingleMetric(prefix + name);
+          this.stopEventLoop = monitorEventLoop(this, internal, this.safety);
+        },
         undefined,
       );
     }
+  }
+
+  private stopEventLoop: (() => void) | undefined;
+
+  /** Stops the event-loop monitor; the registry keeps its values. */
+  stop(): void {
+    this.stopEventLoop?.();
+    this.stopEventLoop = undefined;
   }
 
   /** trace_id for an exemplar, or undefined (disabled, no span, or the OTel API failed). */
