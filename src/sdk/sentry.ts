@@ -10,6 +10,7 @@
 import * as Sentry from '@sentry/node';
 import type { Breadcrumb, ErrorEvent, Event, NodeOptions } from '@sentry/node';
 import { scrub } from './scrub.js';
+import type { ServiceIdentity } from './identity.js';
 
 export interface SentryOptions {
   /** Default: SENTRY_DSN env var. Unset or empty → Sentry stays off and nothing breaks. */
@@ -27,12 +28,6 @@ export interface SentryOptions {
   readonly debug?: boolean | undefined;
 }
 
-export interface SentryIdentity {
-  readonly service: string;
-  readonly version?: string | undefined;
-  readonly environment?: string | undefined;
-  readonly namespace?: string | undefined;
-}
 
 export interface SentryHandle {
   readonly enabled: boolean;
@@ -115,13 +110,13 @@ const DISABLED: SentryHandle = {
   close: () => Promise.resolve(),
 };
 
-export function startSentry(identity: SentryIdentity, options: SentryOptions = {}): SentryHandle {
+export function startSentry(identity: ServiceIdentity, options: SentryOptions = {}): SentryHandle {
   const dsn = (options.dsn ?? process.env['SENTRY_DSN'] ?? '').trim();
   if (dsn === '') return DISABLED;
   const release =
     options.release ??
     process.env['SENTRY_RELEASE'] ??
-    (identity.version ? `${identity.service}@${identity.version}` : undefined);
+    (identity.version ? `${identity.name}@${identity.version}` : undefined);
   const environment = options.environment ?? process.env['SENTRY_ENVIRONMENT'] ?? identity.environment;
 
   const client = Sentry.init({
@@ -141,7 +136,7 @@ export function startSentry(identity: SentryIdentity, options: SentryOptions = {
     includeLocalVariables: false,
     initialScope: {
       tags: {
-        service: identity.service,
+        service: identity.name,
         ...(identity.namespace ? { 'service.namespace': identity.namespace } : {}),
       },
     },

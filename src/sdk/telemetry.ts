@@ -163,10 +163,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     extraProcessors,
   });
 
-  const sentry = startSentry(
-    { service: service.name, version: service.version, environment: service.environment, namespace: service.namespace },
-    { ...options.sentry, dsn: sentryDsn },
-  );
+  const sentry = startSentry(service, { ...options.sentry, dsn: sentryDsn });
 
   let shutdownPromise: Promise<void> | undefined;
   const telemetry: Telemetry = {

@@ -38,12 +38,9 @@ import {
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { scrub, scrubString } from './scrub.js';
 
-export interface ServiceIdentity {
-  readonly name: string;
-  readonly version?: string | undefined;
-  readonly environment?: string | undefined;
-  readonly namespace?: string | undefined;
-}
+import type { ServiceIdentity } from './identity.js';
+
+export type { ServiceIdentity } from './identity.js';
 
 export interface BatchOptions {
   /** Spans buffered before new ones are dropped (and counted). Default 2048. */

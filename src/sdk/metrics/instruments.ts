@@ -27,6 +27,18 @@ function bounded(labelGuards: readonly LabelGuard[], raw: readonly unknown[]): s
   return values;
 }
 
+/** Bound children (`metric.labels(...)`) cached by their bounded label values: the hot path's one lookup. */
+function cachedChild<C>(children: Map<string, C>, labelGuards: readonly LabelGuard[], raw: readonly unknown[], bind: (values: string[]) => C): C {
+  const values = bounded(labelGuards, raw);
+  const key = values.join(SEP);
+  let child = children.get(key);
+  if (child === undefined) {
+    child = bind(values);
+    children.set(key, child);
+  }
+  return child;
+}
+
 export class CatalogCounter {
   private readonly counter: Counter<string>;
   private readonly children = new Map<string, { inc(n?: number): void }>();
@@ -54,14 +66,7 @@ export class CatalogCounter {
   /** Label values in the catalog's label order; each is bounded by its guard. */
   inc(raw: readonly unknown[], amount = 1): void {
     if (!(amount >= 0) || amount === Infinity) return;
-    const values = bounded(this.labelGuards, raw);
-    const key = values.join(SEP);
-    let child = this.children.get(key);
-    if (child === undefined) {
-      child = this.counter.labels(...values);
-      this.children.set(key, child);
-    }
-    child.inc(amount);
+    cachedChild(this.children, this.labelGuards, raw, (values) => this.counter.labels(...values)).inc(amount);
   }
 }
 
@@ -77,14 +82,7 @@ export class CatalogGauge {
   }
 
   child(raw: readonly unknown[]) {
-    const values = bounded(this.labelGuards, raw);
-    const key = values.join(SEP);
-    let child = this.children.get(key);
-    if (child === undefined) {
-      child = this.gauge.labels(...values);
-      this.children.set(key, child);
-    }
-    return child;
+    return cachedChild(this.children, this.labelGuards, raw, (values) => this.gauge.labels(...values));
   }
 }
 
