@@ -74,8 +74,11 @@ function sameSecret(given: string, expected: string): boolean {
 /** HTTP RED metrics shared by the node:http, Express and Fastify adapters. */
 export class HttpInstrumentation {
   private readonly duration: CatalogHistogram;
-  private readonly active: CatalogGauge;
-  private readonly activeChildren = new Map<string, { inc(): void; dec(): void }>();
+  /**
+   * In-flight requests per (bounded) method, as plain numbers: prom-client's bound children re-hash
+   * their labels on every inc/dec, so the gauge is brought up to date only when scraped.
+   */
+  private readonly inFlight = new Map<string, number>();
   readonly paths: BuiltinPaths;
   private readonly builtin: Map<string, 'metrics' | 'health' | 'ready' | 'detailed'>;
 
@@ -90,7 +93,9 @@ export class HttpInstrumentation {
       buckets: options.buckets,
       overrides: { http_route: routeGuard },
     });
-    this.active = new CatalogGauge(httpServerActiveRequests, core.registry, core.guards);
+    const active: CatalogGauge = new CatalogGauge(httpServerActiveRequests, core.registry, core.guards, {}, () => {
+      for (const [method, count] of this.inFlight) active.child([method]).set(count);
+    });
     this.paths = { ...DEFAULT_PATHS, ...options.paths };
     this.token = options.token;
     this.builtin = new Map();
@@ -106,20 +111,15 @@ export class HttpInstrumentation {
     return this.core.safety;
   }
 
-  private activeChild(method: string) {
-    let child = this.activeChildren.get(method);
-    if (child === undefined) {
-      child = this.active.child([method]);
-      this.activeChildren.set(method, child);
-    }
-    return child;
+  private addInFlight(method: string, delta: number): void {
+    this.inFlight.set(method, (this.inFlight.get(method) ?? 0) + delta);
   }
 
   /** Starts timing a request. Never throws. */
   begin(method: string | undefined): RequestState {
     const m = normalizeMethod(method);
     const state: RequestState = { start: performance.now(), method: m, traceId: this.core.traceId(), done: false };
-    this.core.safety.run('http', () => this.activeChild(m).inc(), undefined);
+    this.addInFlight(m, 1);
     return state;
   }
 
@@ -130,7 +130,7 @@ export class HttpInstrumentation {
     this.core.safety.run(
       'http',
       () => {
-        this.activeChild(state.method).dec();
+        this.addInFlight(state.method, -1);
         this.record({
           method: state.method,
           route: state.route,

@@ -26,44 +26,39 @@ function joinPath(base: string | undefined, path: string): string {
 }
 
 const ROUTE = Symbol('obs.http.route');
-const INSTRUMENTATION = Symbol('obs.http.instrumentation');
 
-type TrackedRequest = ExpressRequest & {
-  [STATE]?: RequestState;
-  [ROUTE]?: { path?: unknown };
-  [INSTRUMENTATION]?: HttpInstrumentation;
-};
+type TrackedRequest = ExpressRequest & { [STATE]?: RequestState; [ROUTE]?: { path?: unknown } };
 
 const patchedPrototypes = new WeakSet<object>();
 
 /**
  * Express assigns `req.route` when a route matches. We intercept that assignment with an accessor on the
- * app's request prototype, installed once: an accessor defined on each request would give every request
- * its own hidden class, and the garbage that follows halved throughput under load.
+ * app's request prototype, installed once: an accessor defined on each request gave every request its
+ * own hidden class, and the garbage that followed halved throughput under load. Per request, the only
+ * work left is one symbol property and two response listeners.
  */
-function interceptRoute(req: TrackedRequest): void {
+function interceptRoute(req: TrackedRequest, http: HttpInstrumentation): void {
   const proto = Object.getPrototypeOf(req) as object | null;
   if (!proto || patchedPrototypes.has(proto)) return;
   patchedPrototypes.add(proto);
+  const own = Object.getOwnPropertyDescriptor(proto, 'route');
+  if (own !== undefined && !own.configurable) return;
   Object.defineProperty(proto, 'route', {
     configurable: true,
-    enumerable: true,
+    enumerable: false,
     get(this: TrackedRequest) {
       return this[ROUTE];
     },
     set(this: TrackedRequest, value: { path?: unknown } | undefined) {
       this[ROUTE] = value;
       const state = this[STATE];
-      const http = this[INSTRUMENTATION];
-      if (!state || !http) return;
-      http.safety.run(
-        'http',
-        () => {
-          const path = routePath(value?.path);
-          if (path !== undefined) state.route = joinPath(this.baseUrl, path);
-        },
-        undefined,
-      );
+      if (state === undefined) return;
+      try {
+        const path = routePath(value?.path);
+        if (path !== undefined) state.route = joinPath(this.baseUrl, path);
+      } catch (error) {
+        http.safety.report('http', error);
+      }
     },
   });
 }
@@ -80,18 +75,15 @@ export function expressMiddleware(http: HttpInstrumentation): ExpressMiddleware 
   return function obsExpress(req, res, next) {
     if (http.serveBuiltin(req, res)) return;
     const state = http.begin(req.method);
-    http.safety.run(
-      'http',
-      () => {
-        const r = req as TrackedRequest;
-        interceptRoute(r);
-        r[STATE] = state;
-        r[INSTRUMENTATION] = http;
-        res.once('finish', () => http.end(state, res.statusCode));
-        res.once('close', () => http.end(state, res.statusCode, !res.writableFinished));
-      },
-      undefined,
-    );
+    try {
+      const r = req as TrackedRequest;
+      interceptRoute(r, http);
+      r[STATE] = state;
+      // 'close' follows 'finish' on every response, and alone on an aborted one: one listener serves both.
+      res.once('close', () => http.end(state, res.statusCode, !res.writableFinished));
+    } catch (error) {
+      http.safety.report('http', error);
+    }
     next();
   };
 }

@@ -39,7 +39,7 @@ export function wrapNodeListener(http: HttpInstrumentation, listener: RequestLis
     safety.run(
       'http',
       () => {
-        res.once('finish', () => http.end(state, res.statusCode));
+        // 'close' follows 'finish' on every response, and alone on an aborted one: one listener serves both.
         res.once('close', () => http.end(state, res.statusCode, !res.writableFinished));
       },
       undefined,

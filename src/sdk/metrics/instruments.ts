@@ -75,9 +75,22 @@ export class CatalogGauge {
   private readonly children = new Map<string, { inc(n?: number): void; dec(n?: number): void; set(v: number): void }>();
   private readonly labelGuards: LabelGuard[];
 
-  constructor(readonly def: MetricDefinition, registry: Registry, guards: GuardFactory, overrides: Readonly<Record<string, LabelGuard>> = {}) {
+  /** `collect` runs before each scrape: for gauges whose values live elsewhere (cheap plain counts). */
+  constructor(
+    readonly def: MetricDefinition,
+    registry: Registry,
+    guards: GuardFactory,
+    overrides: Readonly<Record<string, LabelGuard>> = {},
+    collect?: () => void,
+  ) {
     assertType(def, 'gauge');
-    this.gauge = new Gauge({ name: def.name, help: def.help, labelNames: [...def.labels], registers: [registry] });
+    this.gauge = new Gauge({
+      name: def.name,
+      help: def.help,
+      labelNames: [...def.labels],
+      registers: [registry],
+      ...(collect && { collect }),
+    });
     this.labelGuards = guardsFor(def, guards, overrides);
   }
 
