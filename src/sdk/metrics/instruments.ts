@@ -39,6 +39,11 @@ function cachedChild<C>(children: Map<string, C>, labelGuards: readonly LabelGua
   return child;
 }
 
+/** prom-client constructor options from a catalog definition; `collect` runs before each scrape. */
+function promOptions(def: MetricDefinition, registry: Registry, collect: (() => void) | undefined) {
+  return { name: def.name, help: def.help, labelNames: [...def.labels], registers: [registry], ...(collect && { collect }) };
+}
+
 export class CatalogCounter {
   private readonly counter: Counter<string>;
   private readonly children = new Map<string, { inc(n?: number): void }>();
@@ -53,13 +58,7 @@ export class CatalogCounter {
     collect?: () => void,
   ) {
     assertType(def, 'counter');
-    this.counter = new Counter({
-      name: def.name,
-      help: def.help,
-      labelNames: [...def.labels],
-      registers: [registry],
-      ...(collect && { collect }),
-    });
+    this.counter = new Counter(promOptions(def, registry, collect));
     this.labelGuards = guardsFor(def, guards, overrides);
   }
 
@@ -84,13 +83,7 @@ export class CatalogGauge {
     collect?: () => void,
   ) {
     assertType(def, 'gauge');
-    this.gauge = new Gauge({
-      name: def.name,
-      help: def.help,
-      labelNames: [...def.labels],
-      registers: [registry],
-      ...(collect && { collect }),
-    });
+    this.gauge = new Gauge(promOptions(def, registry, collect));
     this.labelGuards = guardsFor(def, guards, overrides);
   }
 

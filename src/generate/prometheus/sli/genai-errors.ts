@@ -5,7 +5,8 @@ import type { SliKindModule } from './types.js';
 
 type GenaiSli = Extract<Sli, { kind: 'genaiLatency' | 'genaiErrors' }>;
 
-const GENAI_COUNT = `${genaiOperationDuration.name}_count`;
+export const GENAI_COUNT = `${genaiOperationDuration.name}_count`;
+export const GENAI_BUCKET = `${genaiOperationDuration.name}_bucket`;
 
 export function genaiMatchers(sli: GenaiSli, slo: Slo): Matcher[] {
   return [

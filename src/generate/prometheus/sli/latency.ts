@@ -1,8 +1,7 @@
-import { genaiOperationDuration } from '../../../catalog/index.js';
 import { formatNumber } from '../../../model/duration.js';
 import type { Sli, Slo } from '../../../model/types.js';
 import { eq, type Matcher, leMatcher, selector, sumRate } from '../../../promql/build.js';
-import { genaiMatchers, genaiTestLabels } from './genai-errors.js';
+import { GENAI_BUCKET, GENAI_COUNT, genaiMatchers, genaiTestLabels } from './genai-errors.js';
 import { HTTP_BUCKET, HTTP_COUNT, httpMatchers, httpTestLabels } from './http.js';
 import type { LeSpelling, SliKindModule, TestSeries } from './types.js';
 
@@ -35,9 +34,6 @@ export const httpLatency: SliKindModule<Extract<Sli, { kind: 'httpLatency' }>> =
   queries: (sli, slo, window) => latencyQueries(HTTP_COUNT, HTTP_BUCKET, httpMatchers(sli, slo), sli.threshold, window),
   testSeries: (sli, slo, le) => latencyTestSeries(HTTP_COUNT, HTTP_BUCKET, httpTestLabels(sli, slo), sli.threshold, le),
 };
-
-const GENAI_COUNT = `${genaiOperationDuration.name}_count`;
-const GENAI_BUCKET = `${genaiOperationDuration.name}_bucket`;
 
 export const genaiLatency: SliKindModule<Extract<Sli, { kind: 'genaiLatency' }>> = {
   queries: (sli, slo, window) => latencyQueries(GENAI_COUNT, GENAI_BUCKET, genaiMatchers(sli, slo), sli.threshold, window),
