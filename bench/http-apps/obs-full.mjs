@@ -1,27 +1,29 @@
-// Variant `obs-full`: obs startTelemetry (OTLP tracing to the driver's sink, 'recommended' instrumentations,
-// JSON logs to /dev/null, one line per request) plus createObs metrics. startTelemetry runs before Express is
-// imported: it registers the ESM hooks (import-in-the-middle) that let the instrumentations patch it.
-import { startTelemetry } from '../../dist/sdk/telemetry.js';
+// Variant `obs-full`: the documented start, startObs() (what `node --import obs/register` runs): OTLP tracing
+// to the driver's sink with the 'recommended' instrumentations, JSON logs to /dev/null with one line per
+// request, and the metrics. It runs before Express is imported, so the instrumentations can patch it.
+import { startObs } from '../../dist/sdk/index.js';
+import { OBS_CONFIG } from './obs-config.mjs';
 
-const telemetry = startTelemetry({
-  service: { name: 'bench-api', version: '1.0.0', environment: 'bench' },
-  tracing: { endpoint: process.env.BENCH_OTLP_ENDPOINT, instrumentations: 'recommended' },
-  logging: { level: 'info', destination: process.env.BENCH_LOG_DEST ?? '/dev/null' },
+const obs = await startObs({
+  config: OBS_CONFIG,
+  handleSignals: false, // _common.mjs handles SIGTERM and reports the counters
+  telemetry: {
+    tracing: { endpoint: process.env.BENCH_OTLP_ENDPOINT, instrumentations: 'recommended' },
+    logging: { level: 'info', destination: process.env.BENCH_LOG_DEST ?? '/dev/null' },
+  },
+  version: '1.0.0',
+  environment: 'bench',
 });
 
 const { default: express } = await import('express');
-const { createObs } = await import('../../dist/sdk/index.js');
 const { addRoutes, serve } = await import('./_common.mjs');
-const { OBS_CONFIG } = await import('./obs-config.mjs');
 
-const obs = createObs(OBS_CONFIG);
 const app = express();
 app.use(obs.http.express());
 app.get('/metrics', obs.metricsHandler);
-addRoutes(app, (_req, id) => telemetry.logger.info({ user_id: id }, 'user fetched'));
+addRoutes(app, (_req, id) => obs.logger.info({ user_id: id }, 'user fetched'));
 serve(app, async () => {
-  const before = telemetry.spanStats();
-  await telemetry.shutdown();
+  const before = obs.telemetry.spanStats();
   await obs.shutdown();
-  return { droppedSpans: telemetry.droppedSpans, spanStatsAtSigterm: before, spanStats: telemetry.spanStats() };
+  return { droppedSpans: obs.telemetry.droppedSpans, spanStatsAtSigterm: before, spanStats: obs.telemetry.spanStats() };
 });

@@ -56,6 +56,8 @@ export async function startObs(options: StartObsOptions = {}): Promise<RunningOb
   const { startTelemetry } = await import('./telemetry.js');
   const telemetry = startTelemetry({
     ...options.telemetry,
+    // obs's adapters name the server span after the route: no second span per request from Express.
+    tracing: { routeSpans: false, ...options.telemetry?.tracing },
     service: { name: config.service.name, ...(version && { version }), ...(environment && { environment }) },
   });
   const obs = createObs(config, { ...options, source });

@@ -63,6 +63,12 @@ export interface TracingOptions {
   readonly sampleRatio?: number;
   /** `recommended` (default): http, express, fastify (if @fastify/otel is installed), pg, ioredis, redis, undici. */
   readonly instrumentations?: 'recommended' | 'all' | 'none';
+  /**
+   * A span per Express route handler, from instrumentation-express (default true). obs's Express adapter
+   * names the HTTP server span and sets `http.route` itself, so with it installed these spans only repeat
+   * the server span: `startObs` turns them off (one span per request instead of two).
+   */
+  readonly routeSpans?: boolean;
   /** Per-export timeout; a hanging collector costs at most this per batch. Default 10 000 ms. */
   readonly exportTimeoutMillis?: number;
   readonly batch?: BatchOptions;
@@ -392,7 +398,9 @@ export function recommendedInstrumentations(options: TracingOptions, hooks: Trac
   const ignorePaths = options.ignoreIncomingPaths ?? DEFAULT_IGNORED_PATHS;
   const list: Instrumentation[] = [
     new HttpInstrumentation(httpConfig(options, hooks)),
-    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] }),
+    ...(options.routeSpans === false
+      ? []
+      : [new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] })]),
     new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
     new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (cmd) => cmd }),
     new RedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (cmd) => cmd }),
@@ -420,6 +428,7 @@ function allInstrumentations(options: TracingOptions, hooks: TracingHooks): Inst
   const list = auto.getNodeAutoInstrumentations({
     '@opentelemetry/instrumentation-http': httpConfig(options, hooks),
     '@opentelemetry/instrumentation-express': {
+      enabled: options.routeSpans !== false,
       ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER],
     },
     '@opentelemetry/instrumentation-router': { enabled: false },

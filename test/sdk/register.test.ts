@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers.js';
+import { attr, spansOf, startReceiver } from './fixtures/telemetry-harness.js';
 
 /** `node --import obs/register app.mjs` in a child process, as a service runs in production. */
 const REGISTER = join(ROOT, 'dist/sdk/register.js');
@@ -56,6 +57,25 @@ describe('node --import obs/register', () => {
     app.process.kill('SIGTERM');
     const [code, signal] = (await once(app.process, 'exit')) as [number | null, string | null];
     expect(signal ?? code).toBe('SIGTERM');
+  });
+
+  it('exports one span per request, named after the route by the obs adapter', async () => {
+    const otlp = await startReceiver();
+    try {
+      const app = start({
+        OBS_CONFIG: 'test/sdk/fixtures/register-config.yaml',
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      });
+      const port = await app.listening;
+      expect((await fetch(`http://127.0.0.1:${port}/users/42`)).status).toBe(200);
+      app.process.kill('SIGTERM');
+      await once(app.process, 'exit');
+      const traceId = app.lines.find((l) => l.msg === 'user fetched')?.trace_id;
+      const spans = spansOf(otlp.bodies).filter((s) => s.traceId === traceId);
+      expect(spans.map((s) => [s.name, s.kind, attr(s, 'http.route')])).toEqual([['GET /users/:id', 2, '/users/:id']]);
+    } finally {
+      await otlp.close();
+    }
   });
 
   it('stops before the app starts when the config is invalid, naming the field', async () => {

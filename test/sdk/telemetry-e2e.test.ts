@@ -6,7 +6,7 @@
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEnvelope, runApp, startReceiver, type Receiver } from './fixtures/telemetry-harness.js';
+import { attr, parseEnvelope, runApp, spansOf, startReceiver, type Receiver } from './fixtures/telemetry-harness.js';
 
 // Planted secrets (random parts are what must never appear in any output).
 const BEARER = 'Zq8vN2mK5pR7tW1xY4bC9dF3gH6jL0sA';
@@ -20,30 +20,6 @@ const OPENAI_SECRET_PART = 'Q9xLzF3kT7vB2nW8rY5mP1cH6dJ4gA0sE';
 const DB_PASSWORD = 'S3cretPassw0rd-planted';
 
 const SECRETS = [BEARER, COOKIE, JWT_PAYLOAD, 'PLANTED-PROMPT', QUERY_KEY, OPENAI_SECRET_PART, DB_PASSWORD];
-
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  name: string;
-  kind: number;
-  attributes?: { key: string; value: Record<string, unknown> }[];
-}
-
-function spansOf(bodies: Receiver['bodies']): OtlpSpan[] {
-  const spans: OtlpSpan[] = [];
-  for (const { body } of bodies) {
-    const doc = JSON.parse(body.toString('utf8')) as {
-      resourceSpans?: { scopeSpans?: { spans?: OtlpSpan[] }[] }[];
-    };
-    for (const rs of doc.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) spans.push(...(ss.spans ?? []));
-  }
-  return spans;
-}
-
-function attr(span: OtlpSpan, key: string): unknown {
-  const a = span.attributes?.find((x) => x.key === key);
-  return a ? Object.values(a.value)[0] : undefined;
-}
 
 describe('telemetry end to end (child process, Express 5 ESM, local OTLP + Sentry)', () => {
   let otlp: Receiver;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpInstrumentation, RequestState } from './core.js';
+import { nameServerSpan } from './server-span.js';
 
 /** The parts of Express 4/5 requests obs reads; structural, so it works with either major version. */
 interface ExpressRequest extends IncomingMessage {
@@ -55,7 +56,9 @@ function interceptRoute(req: TrackedRequest, http: HttpInstrumentation): void {
       if (state === undefined) return;
       try {
         const path = routePath(value?.path);
-        if (path !== undefined) state.route = joinPath(this.baseUrl, path);
+        if (path === undefined) return;
+        state.route = joinPath(this.baseUrl, path);
+        nameServerSpan(state.method, state.route);
       } catch (error) {
         http.safety.report('http', error);
       }
