@@ -61,6 +61,11 @@ export interface ObsOptions {
   readonly paths?: Partial<BuiltinPaths>;
   /** Bearer token required on /metrics (adapters, metricsHandler and serveMetrics). */
   readonly token?: string;
+  /**
+   * The HTTP adapters make the server spans (one per request, named after the route) instead of
+   * instrumentation-http's incoming side. startObs turns this on together with `tracing.incomingSpans: false`.
+   */
+  readonly serverSpans?: boolean;
 }
 
 export interface ServeMetricsOptions {
@@ -132,6 +137,7 @@ export function createObs(config: ObsConfig, options: ObsOptions = {}): Obs {
     buckets: model.histograms.httpServerDuration,
     ...(options.paths && { paths: options.paths }),
     ...(options.token !== undefined && { token: options.token }),
+    ...(options.serverSpans !== undefined && { serverSpans: options.serverSpans }),
   });
   // Prices, models and budgets come from the config's `genai` section; options override it.
   const models = options.models ?? valid.genai?.models;

@@ -69,6 +69,11 @@ export interface TracingOptions {
    * the server span: `startObs` turns them off (one span per request instead of two).
    */
   readonly routeSpans?: boolean;
+  /**
+   * Server spans from instrumentation-http's incoming side (default true). `startObs` turns them off and
+   * lets obs's HTTP adapters make them instead; outgoing (client) spans stay either way.
+   */
+  readonly incomingSpans?: boolean;
   /** Per-export timeout; a hanging collector costs at most this per batch. Default 10 000 ms. */
   readonly exportTimeoutMillis?: number;
   readonly batch?: BatchOptions;
@@ -377,6 +382,7 @@ function fastifyInstrumentation(ignorePaths: readonly (string | RegExp)[]): Inst
 function httpConfig(options: TracingOptions, hooks: TracingHooks) {
   const ignorePaths = options.ignoreIncomingPaths ?? DEFAULT_IGNORED_PATHS;
   return {
+    disableIncomingRequestInstrumentation: options.incomingSpans === false,
     ignoreIncomingRequestHook: (req: IncomingMessage) => pathMatches(req.url ?? '/', ignorePaths),
     ignoreOutgoingRequestHook: (req: RequestOptions) => {
       if (!hooks.ignoreOutgoing) return false;

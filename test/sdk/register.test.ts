@@ -68,11 +68,20 @@ describe('node --import obs/register', () => {
       });
       const port = await app.listening;
       expect((await fetch(`http://127.0.0.1:${port}/users/42`)).status).toBe(200);
+      // A caller's W3C traceparent is continued.
+      const [callerTrace, callerSpan] = ['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7'];
+      await fetch(`http://127.0.0.1:${port}/users/7`, { headers: { traceparent: `00-${callerTrace}-${callerSpan}-01` } });
       app.process.kill('SIGTERM');
       await once(app.process, 'exit');
-      const traceId = app.lines.find((l) => l.msg === 'user fetched')?.trace_id;
-      const spans = spansOf(otlp.bodies).filter((s) => s.traceId === traceId);
-      expect(spans.map((s) => [s.name, s.kind, attr(s, 'http.route')])).toEqual([['GET /users/:id', 2, '/users/:id']]);
+      const traceId = app.lines.find((l) => l.msg === 'user fetched' && l.user === '42')?.trace_id;
+      const spans = spansOf(otlp.bodies);
+      const own = spans.filter((s) => s.traceId === traceId);
+      expect(own.map((s) => [s.name, s.kind, attr(s, 'http.route'), attr(s, 'http.response.status_code')])).toEqual([
+        ['GET /users/:id', 2, '/users/:id', 200],
+      ]);
+      const continued = spans.filter((s) => s.traceId === callerTrace);
+      expect(continued.map((s) => [s.name, s.parentSpanId])).toEqual([['GET /users/:id', callerSpan]]);
+      expect(app.lines.find((l) => l.user === '7')?.trace_id).toBe(callerTrace);
     } finally {
       await otlp.close();
     }

@@ -1,5 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Context, context, type Span } from '@opentelemetry/api';
 import { httpServerActiveRequests, httpServerRequestDuration } from '../../catalog/sdk-metrics.js';
 import { type Health, healthHttpStatus, readinessView } from '../health.js';
 import type { MetricsCore } from '../metrics/core.js';
@@ -7,6 +8,7 @@ import { exposition, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, wantsOpe
 import { CatalogGauge, CatalogHistogram } from '../metrics/instruments.js';
 import { normalizeMethod, statusLabel, UNMATCHED_ROUTE } from '../metrics/labels.js';
 import type { Security } from '../security.js';
+import { endServerSpan, startServerSpan } from './server-span.js';
 
 /** Paths the adapters answer themselves. They are never recorded in the RED metrics. */
 export interface BuiltinPaths {
@@ -30,6 +32,9 @@ export interface RequestState {
   readonly start: number;
   readonly method: string;
   readonly traceId: string | undefined;
+  /** The server span obs made for this request, and the context the rest of the request runs in. */
+  readonly span?: Span;
+  readonly context?: Context;
   /** The route template, once known. */
   route?: string;
   /** The exception the request failed with, when the framework tells us. */
@@ -86,8 +91,9 @@ export class HttpInstrumentation {
     private readonly core: MetricsCore,
     private readonly health: Health,
     private readonly security: Security,
-    options: { buckets: readonly number[]; paths?: Partial<BuiltinPaths>; token?: string },
+    options: { buckets: readonly number[]; paths?: Partial<BuiltinPaths>; token?: string; serverSpans?: boolean },
   ) {
+    this.serverSpans = options.serverSpans ?? false;
     const routeGuard = core.guards.guard(httpServerRequestDuration.name, 'http_route', [UNMATCHED_ROUTE]);
     this.duration = new CatalogHistogram(httpServerRequestDuration, core.registry, core.guards, {
       buckets: options.buckets,
@@ -106,6 +112,8 @@ export class HttpInstrumentation {
   }
 
   private readonly token: string | undefined;
+  /** obs makes the HTTP server spans itself (instrumentation-http's incoming side is off). */
+  private readonly serverSpans: boolean;
 
   get safety() {
     return this.core.safety;
@@ -115,12 +123,19 @@ export class HttpInstrumentation {
     this.inFlight.set(method, (this.inFlight.get(method) ?? 0) + delta);
   }
 
-  /** Starts timing a request. Never throws. */
-  begin(method: string | undefined): RequestState {
+  /** Starts timing a request (and its server span, when obs owns them). Never throws. */
+  begin(method: string | undefined, req?: IncomingMessage): RequestState {
     const m = normalizeMethod(method);
-    const state: RequestState = { start: performance.now(), method: m, traceId: this.core.traceId(), done: false };
     this.addInFlight(m, 1);
-    return state;
+    const start = performance.now();
+    const traced = this.serverSpans && req ? this.core.safety.run('tracing', () => startServerSpan(req, m), undefined) : undefined;
+    if (!traced) return { start, method: m, traceId: this.core.traceId(), done: false };
+    return { start, method: m, traceId: this.core.traceIdOf(traced.span), span: traced.span, context: traced.context, done: false };
+  }
+
+  /** Runs the rest of the request inside its server span's context, so logs, errors and child spans join it. */
+  within<T>(state: RequestState, fn: () => T): T {
+    return state.context ? context.with(state.context, fn) : fn();
   }
 
   /** Records a finished request once (later calls are ignored); an aborted one as 499/aborted. Never throws. */
@@ -139,6 +154,7 @@ export class HttpInstrumentation {
           error: state.error ?? (aborted ? ABORTED : undefined),
           traceId: state.traceId,
         });
+        if (state.span) endServerSpan(state.span, state.method, state.route, aborted ? CLIENT_CLOSED : status, state.error);
       },
       undefined,
     );

@@ -58,7 +58,8 @@ function interceptRoute(req: TrackedRequest, http: HttpInstrumentation): void {
         const path = routePath(value?.path);
         if (path === undefined) return;
         state.route = joinPath(this.baseUrl, path);
-        nameServerSpan(state.method, state.route);
+        // obs's own server span is named when it ends; one from instrumentation-http is named now.
+        if (!state.span) nameServerSpan(state.method, state.route);
       } catch (error) {
         http.safety.report('http', error);
       }
@@ -77,7 +78,7 @@ function interceptRoute(req: TrackedRequest, http: HttpInstrumentation): void {
 export function expressMiddleware(http: HttpInstrumentation): ExpressMiddleware {
   return function obsExpress(req, res, next) {
     if (http.serveBuiltin(req, res)) return;
-    const state = http.begin(req.method);
+    const state = http.begin(req.method, req);
     try {
       const r = req as TrackedRequest;
       interceptRoute(r, http);
@@ -87,7 +88,7 @@ export function expressMiddleware(http: HttpInstrumentation): ExpressMiddleware 
     } catch (error) {
       http.safety.report('http', error);
     }
-    next();
+    http.within(state, next);
   };
 }
 

@@ -38,8 +38,9 @@ export function fastifyPlugin(http: HttpInstrumentation): FastifyPlugin {
         http.serveBuiltin(request.raw, reply.raw);
         return next();
       }
-      states.set(request, http.begin(request.method));
-      next();
+      const state = http.begin(request.method, request.raw);
+      states.set(request, state);
+      http.within(state, () => next());
     });
     instance.addHook('onError', (request, _reply, error, next) => {
       const state = states.get(request);

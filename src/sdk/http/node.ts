@@ -34,7 +34,7 @@ export function wrapNodeListener(http: HttpInstrumentation, listener: RequestLis
 
   return function obsListener(this: unknown, req: IncomingMessage, res: ServerResponse) {
     if (http.serveBuiltin(req, res)) return;
-    const state = http.begin(req.method);
+    const state = http.begin(req.method, req);
     if (resolve) state.route = safety.run('http', () => resolve(req), undefined);
     safety.run(
       'http',
@@ -45,7 +45,7 @@ export function wrapNodeListener(http: HttpInstrumentation, listener: RequestLis
       undefined,
     );
     try {
-      return listener.call(this, req, res);
+      return http.within(state, () => listener.call(this, req, res));
     } catch (error) {
       state.error = error;
       throw error;

@@ -1,7 +1,8 @@
 import { collectDefaultMetrics, type OpenMetricsContentType, Registry } from 'prom-client';
 import { labelOverflow, sdkErrors } from '../../catalog/sdk-metrics.js';
 import { createSafety, type Safety } from '../safe.js';
-import { activeTraceId } from './exemplar.js';
+import type { Span } from '@opentelemetry/api';
+import { activeTraceId, sampledTraceId } from './exemplar.js';
 import { renderAll } from './exposition.js';
 import { monitorEventLoop, PROM_CLIENT_LAG_GAUGES } from './event-loop.js';
 import { CatalogCounter } from './instruments.js';
@@ -65,6 +66,12 @@ export class MetricsCore {
   traceId(): string | undefined {
     if (!this.exemplarsEnabled) return undefined;
     return this.safety.run('exemplars', activeTraceId, undefined);
+  }
+
+  /** trace_id of a given span for an exemplar (when the span is sampled). */
+  traceIdOf(span: Span): string | undefined {
+    if (!this.exemplarsEnabled) return undefined;
+    return this.safety.run('exemplars', () => sampledTraceId(span), undefined);
   }
 
   /** The exposition as one string: OpenMetrics (with exemplars) or the Prometheus text format. */
