@@ -22,7 +22,7 @@ describe('event-loop delay', () => {
         const all = value(text, 'obs_nodejs_eventloop_delay_seconds_count');
         const underQuarter = value(text, 'obs_nodejs_eventloop_delay_seconds_bucket', 'le="0.25"');
         expect(all).toBeGreaterThanOrEqual(2);
-        expect(all - underQuarter).toBe(1);
+        expect(all - underQuarter).toBeGreaterThanOrEqual(1); // the planted stall (a loaded CI box may add its own)
       }
       expect(first).toContain('process_cpu_seconds_total'); // the rest of prom-client's defaults stay
     } finally {
