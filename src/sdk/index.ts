@@ -19,6 +19,7 @@ import { type BuiltinPaths, HttpInstrumentation, type HttpRecord } from './http/
 import { type ExpressErrorMiddleware, type ExpressMiddleware, expressErrorMiddleware, expressMiddleware } from './http/express.js';
 import { type FastifyPlugin, fastifyPlugin } from './http/fastify.js';
 import { type NodeHttpOptions, type RequestListener, wrapNodeListener } from './http/node.js';
+import { pathOf } from './http/url.js';
 import { MetricsCore } from './metrics/core.js';
 import type { LabelLimits } from './metrics/labels.js';
 import { Security } from './security.js';
@@ -159,9 +160,7 @@ export function createObs(config: ObsConfig, options: ObsOptions = {}): Obs {
     const token = o.token ?? options.token;
     const metricsPath = httpInst.paths.metrics || '/metrics';
     const server = createServer((req, res) => {
-      const q = (req.url ?? '/').indexOf('?');
-      const path = q < 0 ? req.url : req.url!.slice(0, q);
-      if (path === metricsPath && (req.method === 'GET' || req.method === 'HEAD')) return void httpInst.serveMetrics(req, res, token);
+      if (pathOf(req.url) === metricsPath && (req.method === 'GET' || req.method === 'HEAD')) return void httpInst.serveMetrics(req, res, token);
       if (httpInst.serveBuiltin(req, res)) return;
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('not found\n');

@@ -9,6 +9,7 @@ import { CatalogGauge, CatalogHistogram } from '../metrics/instruments.js';
 import { normalizeMethod, statusLabel, UNMATCHED_ROUTE } from '../metrics/labels.js';
 import type { Security } from '../security.js';
 import { endServerSpan, startServerSpan } from './server-span.js';
+import { pathOf } from './url.js';
 
 /** Paths the adapters answer themselves. They are never recorded in the RED metrics. */
 export interface BuiltinPaths {
@@ -62,12 +63,6 @@ export function errorTypeOf(error: unknown): string {
   if (typeof error === 'string') return error;
   if (error instanceof Error) return error.constructor?.name || error.name || 'Error';
   return typeof error === 'object' && error !== null ? 'object' : typeof error;
-}
-
-function pathOf(url: string | undefined): string {
-  if (!url) return '/';
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -146,15 +141,16 @@ export class HttpInstrumentation {
       'http',
       () => {
         this.addInFlight(state.method, -1);
+        const finalStatus = aborted ? CLIENT_CLOSED : status;
         this.record({
           method: state.method,
           route: state.route,
-          status: aborted ? CLIENT_CLOSED : status,
+          status: finalStatus,
           durationSeconds: (performance.now() - state.start) / 1000,
           error: state.error ?? (aborted ? ABORTED : undefined),
           traceId: state.traceId,
         });
-        if (state.span) endServerSpan(state.span, state.method, state.route, aborted ? CLIENT_CLOSED : status, state.error);
+        if (state.span) endServerSpan(state.span, state.method, state.route, finalStatus, state.error);
       },
       undefined,
     );

@@ -36,7 +36,7 @@ const patchedPrototypes = new WeakSet<object>();
  * Express assigns `req.route` when a route matches. We intercept that assignment with an accessor on the
  * app's request prototype, installed once: an accessor defined on each request gave every request its
  * own hidden class, and the garbage that followed halved throughput under load. Per request, the only
- * work left is one symbol property and two response listeners.
+ * work left is one symbol property and one response listener.
  */
 function interceptRoute(req: TrackedRequest, http: HttpInstrumentation): void {
   const proto = Object.getPrototypeOf(req) as object | null;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpInstrumentation } from './core.js';
 import { compileRoutes } from './routes.js';
+import { pathOf } from './url.js';
 
 export interface NodeHttpOptions {
   /**
@@ -24,11 +25,7 @@ export function wrapNodeListener(http: HttpInstrumentation, listener: RequestLis
   const resolve =
     options.route ??
     (matcher
-      ? (req: IncomingMessage) => {
-          const url = req.url ?? '/';
-          const q = url.indexOf('?');
-          return matcher(q < 0 ? url : url.slice(0, q));
-        }
+      ? (req: IncomingMessage) => matcher(pathOf(req.url))
       : undefined);
   const safety = http.safety;
 

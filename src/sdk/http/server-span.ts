@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { type Context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { OTHER_METHOD } from '../metrics/labels.js';
+import { pathOf } from './url.js';
 
 /**
  * HTTP server spans made by obs's adapters, when obs owns them (under startObs): the adapters already
@@ -14,8 +15,6 @@ const spanName = (method: string, route?: string) => `${method === OTHER_METHOD 
 /** Starts the server span of a request, continuing the caller's trace from its W3C traceparent. */
 export function startServerSpan(req: IncomingMessage, method: string): { span: Span; context: Context } {
   const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
   const span = tracer.startSpan(
     spanName(method),
     {
@@ -23,8 +22,7 @@ export function startServerSpan(req: IncomingMessage, method: string): { span: S
       attributes: {
         'http.request.method': method,
         'url.scheme': 'http',
-        // The path only: query strings carry tokens often enough.
-        'url.path': q < 0 ? url : url.slice(0, q),
+        'url.path': pathOf(req.url),
         ...(req.headers['user-agent'] && { 'user_agent.original': req.headers['user-agent'] }),
         ...(req.socket?.remoteAddress && { 'client.address': req.socket.remoteAddress }),
       },
