@@ -4,7 +4,7 @@ import type { SloSpec, ValidConfig } from '../spec/schema.js';
 import { parsePromQL } from '../promql/parse.js';
 import { withWindow } from '../promql/window.js';
 import { parseDuration, roundFloat } from './duration.js';
-import type { HistogramBuckets, Labels, Model, SeverityAlert, Service, Sli, Slo } from './types.js';
+import { type HistogramBuckets, type Labels, type Model, type SeverityAlert, type Service, type Sli, type Slo, TIME_WEIGHTED_KINDS } from './types.js';
 import { burnRateWindows } from './windows.js';
 
 /** One validated config document and where it came from, so resolution errors can point into it. */
@@ -61,7 +61,7 @@ function userQueryIssues(config: ValidConfig, document: number | undefined): Con
         });
       }
     }
-    const timeWeighted = slo.sli.errorRatio ?? slo.sli.threshold;
+    const timeWeighted = Object.keys(slo.sli).some((kind) => TIME_WEIGHTED_KINDS.has(kind as Sli['kind']));
     if (timeWeighted && slo.alerting?.minEvents !== undefined) {
       issues.push({
         path: ['slos', name, 'alerting', 'minEvents'],

@@ -36,6 +36,9 @@ export type Sli =
   /** OpenSLO thresholdMetric: each evaluation is one event, bad when `query <op> value` fails. */
   | { readonly kind: 'threshold'; readonly query: string; readonly op: ThresholdOp; readonly value: number };
 
+/** SLI kinds whose events are evaluations, not requests: the SLI is a mean over time. */
+export const TIME_WEIGHTED_KINDS: ReadonlySet<Sli['kind']> = new Set(['errorRatio', 'threshold']);
+
 /** The comparison under which a threshold metric is *good* (OpenSLO `op`). */
 export type ThresholdOp = 'lt' | 'lte' | 'gt' | 'gte';
 

@@ -1,5 +1,5 @@
 import { formatDuration, formatNumber } from '../../model/duration.js';
-import type { BurnRateWindow, Slo } from '../../model/types.js';
+import { type BurnRateWindow, type Slo, TIME_WEIGHTED_KINDS } from '../../model/types.js';
 import { eq, type Matcher, re, selector } from '../../promql/build.js';
 import { firingMinutes, firstFiring, type Phase } from './simulate.js';
 import { type LeSpelling, sliTestSeries, type TestSeries } from './sli/index.js';
@@ -136,7 +136,7 @@ class Scenarios {
 
   /** Zero traffic: every series exists and stays flat. Not an outage, and not missing data. */
   noTraffic(): PromtoolTest | undefined {
-    if (this.timeWeighted()) return undefined;
+    if (TIME_WEIGHTED_KINDS.has(this.slo.sli.kind)) return undefined;
     const minutes = onStep(Math.max(HEALTHY_LEAD_IN, (this.slo.alerting.missingDataFor ?? 0) / 60 + 2 * MARGIN));
     return this.test('no traffic raises no alert', 'prometheus2', [healthy(minutes)], [this.expectNone(this.allAlerts(), minutes)], 0);
   }
@@ -170,9 +170,6 @@ class Scenarios {
     );
   }
 
-  private timeWeighted(): boolean {
-    return this.slo.sli.kind === 'errorRatio' || this.slo.sli.kind === 'threshold';
-  }
 
   private test(name: string, le: LeSpelling, phases: readonly Phase[], checks: Check[], perMinute = EVENTS_PER_MINUTE): PromtoolTest {
     return {

@@ -34,7 +34,6 @@ export const genaiErrors: SliKindModule<Extract<Sli, { kind: 'genaiErrors' }>> =
     return {
       errors: sumRate(selector(GENAI_COUNT, [...base, failed]), window),
       total: sumRate(selector(GENAI_COUNT, base), window),
-      timeWeighted: false,
     };
   },
   testSeries(sli, slo) {

@@ -46,7 +46,6 @@ export const httpAvailability: SliKindModule<Availability> = {
     return {
       errors: sumRate(selector(HTTP_COUNT, [...base, errors]), window),
       total: sumRate(selector(HTTP_COUNT, base), window),
-      timeWeighted: false,
     };
   },
   testSeries(sli, slo) {

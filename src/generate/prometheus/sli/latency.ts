@@ -12,7 +12,7 @@ import type { LeSpelling, SliKindModule, TestSeries } from './types.js';
 function latencyQueries(count: string, bucket: string, matchers: Matcher[], threshold: number, window: string) {
   const total = sumRate(selector(count, matchers), window);
   const good = sumRate(selector(bucket, [...matchers, leMatcher(threshold)]), window);
-  return { errors: `${total} - ${good}`, total, timeWeighted: false };
+  return { errors: `${total} - ${good}`, total };
 }
 
 /** How the SDK (prom-client: "1") or Prometheus 3 after normalisation ("1.0") spells a boundary. */

@@ -4,8 +4,6 @@ import type { Slo } from '../../../model/types.js';
 export interface SliQueries {
   readonly errors: string;
   readonly total: string;
-  /** Each evaluation counts as one event (errorRatio, threshold): the SLI is averaged over time. */
-  readonly timeWeighted: boolean;
 }
 
 /** How one synthetic input series of a promtool test moves: with good events, bad events, or both. */

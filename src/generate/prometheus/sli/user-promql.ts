@@ -23,7 +23,7 @@ export const ratio: SliKindModule<Ratio> = {
   queries(sli, _slo, window) {
     const total = summed(sli.total, window);
     const errors = sli.errors ? summed(sli.errors, window) : `${total} - (${summed(sli.good!, window)} or vector(0))`;
-    return { errors: finite(errors), total: finite(total), timeWeighted: false };
+    return { errors: finite(errors), total: finite(total) };
   },
   testSeries(sli) {
     const total = withWindow(sli.total, '5m');
@@ -40,7 +40,7 @@ export const ratio: SliKindModule<Ratio> = {
 export const errorRatio: SliKindModule<Extract<Sli, { kind: 'errorRatio' }>> = {
   queries(sli, _slo, window) {
     const ratioNow = `clamp_max(${finite(`max(${withWindow(sli.query, window)})`)}, 1)`;
-    return { errors: ratioNow, total: `${ratioNow} * 0 + 1`, timeWeighted: true };
+    return { errors: ratioNow, total: `${ratioNow} * 0 + 1` };
   },
   testSeries(sli) {
     // `errors / total` is the common shape; anything else is not synthesised.
@@ -62,7 +62,6 @@ export const threshold: SliKindModule<Extract<Sli, { kind: 'threshold' }>> = {
     return {
       errors: `(${value}) ${BAD_WHEN[sli.op]} bool ${sli.value}`,
       total: `(${value}) * 0 + 1`,
-      timeWeighted: true,
     };
   },
   testSeries: () => undefined,
