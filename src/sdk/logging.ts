@@ -4,6 +4,7 @@
  */
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { batchedDestination } from './log-destination.js';
 import { REDACT_PATHS, REDACTED, scrub, scrubString } from './scrub.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -13,7 +14,7 @@ export interface LoggingOptions {
   readonly level?: LogLevel | string;
   /**
    * Where lines go: a stream (anything with `write(line)`), a file descriptor, or a file path.
-   * Default: stdout.
+   * Default: stdout. Descriptors and paths get one write per event-loop turn (log-destination.ts).
    */
   readonly destination?: DestinationStream | number | string;
 }
@@ -41,6 +42,9 @@ export function traceMixin(): Record<string, string> {
   return { trace_id: ctx.traceId, span_id: ctx.spanId, trace_flags: ctx.traceFlags & 1 ? '01' : '00' };
 }
 
+/** Formatters redact by key only: the patterns run once over the whole serialized line (streamWrite). */
+const KEYS_ONLY = { patterns: false } as const;
+
 /** The pino options obs uses; exported so services that build their own pino get the same shape. */
 export function loggerOptions(identity: LoggingIdentity, level: string): LoggerOptions {
   const base: Record<string, string> = { service: identity.service };
@@ -55,9 +59,9 @@ export function loggerOptions(identity: LoggingIdentity, level: string): LoggerO
       // Loki (and humans) read "info", not 30.
       level: (label) => ({ level: label }),
       // by-key redaction of child bindings (patterns are handled per line by streamWrite)
-      bindings: (bindings) => scrub(bindings, { patterns: false }),
+      bindings: (bindings) => scrub(bindings, KEYS_ONLY),
       // by-key redaction of the logged object: credentials and GenAI prompt/completion text
-      log: (obj) => scrub(obj, { patterns: false }),
+      log: (obj) => scrub(obj, KEYS_ONLY),
     },
     mixin: traceMixin,
     redact: { paths: [...REDACT_PATHS], censor: REDACTED },
@@ -68,18 +72,15 @@ export function loggerOptions(identity: LoggingIdentity, level: string): LoggerO
   };
 }
 
-function resolveDestination(dest: LoggingOptions['destination']): DestinationStream | undefined {
-  if (dest === undefined) return undefined;
-  if (typeof dest === 'number') return pino.destination({ dest, sync: true });
-  if (typeof dest === 'string') return pino.destination({ dest, sync: false, mkdir: true });
-  return dest;
+function resolveDestination(dest: LoggingOptions['destination']): DestinationStream {
+  return dest === undefined ? batchedDestination(1) : typeof dest === 'object' ? dest : batchedDestination(dest);
 }
 
 export function createLogging(identity: LoggingIdentity, options: LoggingOptions = {}): Logging {
   const level = options.level ?? process.env['LOG_LEVEL'] ?? 'info';
   const destination = resolveDestination(options.destination);
   const opts = loggerOptions(identity, level);
-  const logger = destination === undefined ? pino(opts) : pino(opts, destination);
+  const logger = pino(opts, destination);
   const audit = logger.child({ audit: true });
   return {
     logger,

@@ -224,26 +224,24 @@ const TRUNCATED = '[truncated]';
  * Returns the same reference when nothing needed changing, so clean objects cost no allocation.
  */
 export function scrub<T>(value: T, options: ScrubOptions = {}): T {
-  const ctx: WalkCtx = {
-    patterns: options.patterns ?? true,
-    maxDepth: options.maxDepth ?? 16,
-    ancestors: new WeakSet<object>(),
-  };
-  return walk(value, 0, ctx) as T;
+  const patterns = options.patterns ?? true;
+  if (value === null || typeof value !== 'object') return (patterns && typeof value === 'string' ? scrubString(value) : value) as T;
+  return walk(value, 0, { patterns, maxDepth: options.maxDepth ?? 16, ancestors: [] }) as T;
 }
 
 interface WalkCtx {
   readonly patterns: boolean;
   readonly maxDepth: number;
-  readonly ancestors: WeakSet<object>;
+  /** The objects above the current one (at most maxDepth): a short array beats a WeakSet per call. */
+  readonly ancestors: object[];
 }
 
 function walk(value: unknown, depth: number, ctx: WalkCtx): unknown {
   if (typeof value === 'string') return ctx.patterns ? scrubString(value) : value;
   if (value === null || typeof value !== 'object') return value;
-  if (ctx.ancestors.has(value)) return CIRCULAR;
+  if (ctx.ancestors.includes(value)) return CIRCULAR;
   if (depth >= ctx.maxDepth) return TRUNCATED;
-  ctx.ancestors.add(value);
+  ctx.ancestors.push(value);
   try {
     if (Array.isArray(value)) return walkArray(value, depth, ctx);
     if (value instanceof Error) return walkError(value, depth, ctx);
@@ -252,24 +250,29 @@ function walk(value: unknown, depth: number, ctx: WalkCtx): unknown {
     if (proto !== Object.prototype && proto !== null) return value;
     return walkRecord(value as Record<string, unknown>, depth, ctx);
   } finally {
-    ctx.ancestors.delete(value);
+    ctx.ancestors.pop();
   }
 }
 
-function redactByKey(key: string, v: unknown): { hit: boolean; value: unknown } {
-  const cls = classifyKey(key);
-  if (cls === 'none' || v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean') {
-    return { hit: false, value: v };
-  }
-  return { hit: true, value: v === REDACTED ? v : REDACTED };
+const KEEP = Symbol('keep');
+
+/** `[redacted]` for a value under a credential or GenAI key, else KEEP (numbers and booleans are always kept). */
+function byKey(key: string, v: unknown): unknown {
+  if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean') return KEEP;
+  return classifyKey(key) === 'none' ? KEEP : REDACTED;
+}
+
+/** A value's scrubbed form: redacted by its key, else walked. */
+function scrubEntry(key: string, v: unknown, depth: number, ctx: WalkCtx): unknown {
+  const redacted = byKey(key, v);
+  return redacted === KEEP ? walk(v, depth + 1, ctx) : redacted;
 }
 
 function walkRecord(obj: Record<string, unknown>, depth: number, ctx: WalkCtx): Record<string, unknown> {
   let out: Record<string, unknown> | undefined;
   for (const key of Object.keys(obj)) {
     const v = obj[key];
-    const byKey = redactByKey(key, v);
-    const next = byKey.hit ? byKey.value : walk(v, depth + 1, ctx);
+    const next = scrubEntry(key, v, depth, ctx);
     if (next !== v) {
       out ??= { ...obj };
       out[key] = next;
@@ -295,8 +298,7 @@ function walkMap(map: Map<unknown, unknown>, depth: number, ctx: WalkCtx): Recor
   let changed = false;
   const out = new Map<unknown, unknown>();
   for (const [k, v] of map) {
-    const byKey = typeof k === 'string' ? redactByKey(k, v) : { hit: false, value: v };
-    const next = byKey.hit ? byKey.value : walk(v, depth + 1, ctx);
+    const next = typeof k === 'string' ? scrubEntry(k, v, depth, ctx) : walk(v, depth + 1, ctx);
     if (next !== v) changed = true;
     out.set(k, next);
   }
@@ -308,8 +310,7 @@ function walkError(err: Error, depth: number, ctx: WalkCtx): Error {
   const props: Record<string, unknown> = {};
   for (const key of Object.getOwnPropertyNames(err)) {
     const v = (err as unknown as Record<string, unknown>)[key];
-    const byKey = key === 'message' || key === 'stack' ? { hit: false, value: v } : redactByKey(key, v);
-    const next = byKey.hit ? byKey.value : walk(v, depth + 1, ctx);
+    const next = key === 'message' || key === 'stack' ? walk(v, depth + 1, ctx) : scrubEntry(key, v, depth, ctx);
     if (next !== v) changed = true;
     props[key] = next;
   }

@@ -28,8 +28,8 @@ describe('fault injection', () => {
 
   it('a broken histogram inside the Express middleware does not reach the request', async () => {
     const obs = testObs();
-    const histogram = obs.registry.getSingleMetric('http_server_request_duration_seconds') as unknown as { child: () => never };
-    histogram.child = () => {
+    const histogram = obs.registry.getSingleMetric('http_server_request_duration_seconds') as unknown as { observeAt: () => never };
+    histogram.observeAt = () => {
       throw new Error('storage broke');
     };
     const app = express();

@@ -55,6 +55,8 @@ export interface HttpRecord {
 }
 
 const ABORTED = 'aborted';
+const RESPONSE_STATE = Symbol('obs.http.response');
+type TrackedResponse = ServerResponse & { [RESPONSE_STATE]?: RequestState };
 /** nginx's "client closed request": the client went away before the response was complete. */
 const CLIENT_CLOSED = 499;
 
@@ -78,7 +80,7 @@ export class HttpInstrumentation {
    * In-flight requests per (bounded) method, as plain numbers: prom-client's bound children re-hash
    * their labels on every inc/dec, so the gauge is brought up to date only when scraped.
    */
-  private readonly inFlight = new Map<string, number>();
+  private readonly inFlight = new Map<string, { n: number }>();
   readonly paths: BuiltinPaths;
   private readonly builtin: Map<string, 'metrics' | 'health' | 'ready' | 'detailed'>;
 
@@ -95,7 +97,7 @@ export class HttpInstrumentation {
       overrides: { http_route: routeGuard },
     });
     const active: CatalogGauge = new CatalogGauge(httpServerActiveRequests, core.registry, core.guards, {}, () => {
-      for (const [method, count] of this.inFlight) active.child([method]).set(count);
+      for (const [method, count] of this.inFlight) active.child([method]).set(count.n);
     });
     this.paths = { ...DEFAULT_PATHS, ...options.paths };
     this.token = options.token;
@@ -104,6 +106,26 @@ export class HttpInstrumentation {
       const path = this.paths[key];
       if (path !== false) this.builtin.set(path, key);
     }
+    this.builtinPrefixes = [...this.builtin.keys()];
+    const http = this;
+    this.onResponseClose = function (this: TrackedResponse) {
+      const state = this[RESPONSE_STATE];
+      if (state !== undefined) http.end(state, this.statusCode, !this.writableFinished);
+    };
+  }
+
+  /** The built-in paths, for a prefix check that rejects almost every request without slicing its URL. */
+  private readonly builtinPrefixes: readonly string[];
+  /** One listener function for every response (per-request closures showed up in the profiles). */
+  private readonly onResponseClose: (this: TrackedResponse) => void;
+
+  /**
+   * Ends the request's record when its response closes: 'close' follows 'finish' on every response and
+   * comes alone on an aborted one, so one listener serves both. The state rides on the response.
+   */
+  endOnClose(res: ServerResponse, state: RequestState): void {
+    (res as TrackedResponse)[RESPONSE_STATE] = state;
+    res.on('close', this.onResponseClose);
   }
 
   private readonly token: string | undefined;
@@ -115,7 +137,9 @@ export class HttpInstrumentation {
   }
 
   private addInFlight(method: string, delta: number): void {
-    this.inFlight.set(method, (this.inFlight.get(method) ?? 0) + delta);
+    const count = this.inFlight.get(method);
+    if (count !== undefined) count.n += delta;
+    else this.inFlight.set(method, { n: delta });
   }
 
   /** Starts timing a request (and its server span, when obs owns them). Never throws. */
@@ -123,9 +147,15 @@ export class HttpInstrumentation {
     const m = normalizeMethod(method);
     this.addInFlight(m, 1);
     const start = performance.now();
-    const traced = this.serverSpans && req ? this.core.safety.run('tracing', () => startServerSpan(req, m), undefined) : undefined;
-    if (!traced) return { start, method: m, traceId: this.core.traceId(), done: false };
-    return { start, method: m, traceId: this.core.traceIdOf(traced.span), span: traced.span, context: traced.context, done: false };
+    if (this.serverSpans && req) {
+      try {
+        const { span, context } = startServerSpan(req, m);
+        return { start, method: m, traceId: this.core.traceIdOf(span), span, context, done: false };
+      } catch (error) {
+        this.core.safety.report('tracing', error);
+      }
+    }
+    return { start, method: m, traceId: this.core.traceId(), done: false };
   }
 
   /** Runs the rest of the request inside its server span's context, so logs, errors and child spans join it. */
@@ -137,23 +167,21 @@ export class HttpInstrumentation {
   end(state: RequestState, status: number, aborted = false): void {
     if (state.done) return;
     state.done = true;
-    this.core.safety.run(
-      'http',
-      () => {
-        this.addInFlight(state.method, -1);
-        const finalStatus = aborted ? CLIENT_CLOSED : status;
-        this.record({
-          method: state.method,
-          route: state.route,
-          status: finalStatus,
-          durationSeconds: (performance.now() - state.start) / 1000,
-          error: state.error ?? (aborted ? ABORTED : undefined),
-          traceId: state.traceId,
-        });
-        if (state.span) endServerSpan(state.span, state.method, state.route, finalStatus, state.error);
-      },
-      undefined,
-    );
+    const finalStatus = aborted ? CLIENT_CLOSED : status;
+    try {
+      this.addInFlight(state.method, -1);
+      const seconds = (performance.now() - state.start) / 1000;
+      this.observe(state.method, state.route, finalStatus, seconds, state.error ?? (aborted ? ABORTED : undefined), state.traceId);
+    } catch (error) {
+      this.core.safety.report('http', error);
+    }
+    if (state.span) {
+      try {
+        endServerSpan(state.span, state.method, state.route, finalStatus, state.error);
+      } catch (error) {
+        this.core.safety.report('tracing', error);
+      }
+    }
   }
 
   /**
@@ -161,38 +189,43 @@ export class HttpInstrumentation {
    * 5xx responses only: the error's class name, else the status code.
    */
   record(r: HttpRecord): void {
-    this.core.safety.run(
-      'http',
-      () => {
-        const status = statusLabel(r.status);
-        const errorType = r.error !== undefined ? errorTypeOf(r.error) : r.status >= 500 ? status : '';
-        this.duration.observe([normalizeMethod(r.method), r.route ?? UNMATCHED_ROUTE, status, errorType], r.durationSeconds, r.traceId);
-        if (r.status === 429) this.security.record('rate_limited', 'http_429');
-        else if (r.status === 401) this.security.record('auth_failure', 'http_401');
-        else if (r.status === 403) this.security.record('access_denied', 'http_403');
-      },
-      undefined,
-    );
+    try {
+      this.observe(normalizeMethod(r.method), r.route, r.status, r.durationSeconds, r.error, r.traceId);
+    } catch (error) {
+      this.core.safety.report('http', error);
+    }
+  }
+
+  /** One finished request into the RED histogram (and the security counters for 401/403/429). */
+  private observe(method: string, route: string | undefined, code: number, seconds: number, error: unknown, traceId: string | undefined): void {
+    const status = statusLabel(code);
+    const errorType = error !== undefined ? errorTypeOf(error) : code >= 500 ? status : '';
+    this.duration.observe([method, route ?? UNMATCHED_ROUTE, status, errorType], seconds, traceId);
+    if (code === 429) this.security.record('rate_limited', 'http_429');
+    else if (code === 401) this.security.record('auth_failure', 'http_401');
+    else if (code === 403) this.security.record('access_denied', 'http_403');
   }
 
   /** Whether this request is for a built-in path (metrics/health), which is answered and not recorded. */
   isBuiltin(req: IncomingMessage): boolean {
-    return this.builtin.size > 0 && (req.method === 'GET' || req.method === 'HEAD') && this.builtin.has(pathOf(req.url));
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const url = req.url ?? '/';
+    for (const prefix of this.builtinPrefixes) if (url.startsWith(prefix)) return this.builtin.has(pathOf(url));
+    return false;
   }
 
   /** Answers a built-in path; returns false (and does nothing) for any other request. Never throws. */
   serveBuiltin(req: IncomingMessage, res: ServerResponse): boolean {
-    return this.core.safety.run(
-      'http',
-      () => {
-        if (!this.isBuiltin(req)) return false;
-        const kind = this.builtin.get(pathOf(req.url))!;
-        if (kind === 'metrics') void this.serveMetrics(req, res, this.token);
-        else void this.serveHealth(kind, res);
-        return true;
-      },
-      false,
-    );
+    try {
+      if (!this.isBuiltin(req)) return false;
+      const kind = this.builtin.get(pathOf(req.url))!;
+      if (kind === 'metrics') void this.serveMetrics(req, res, this.token);
+      else void this.serveHealth(kind, res);
+      return true;
+    } catch (error) {
+      this.core.safety.report('http', error);
+      return false;
+    }
   }
 
   async serveHealth(kind: 'health' | 'ready' | 'detailed', res: ServerResponse): Promise<void> {

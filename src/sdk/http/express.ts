@@ -36,7 +36,7 @@ const patchedPrototypes = new WeakSet<object>();
  * Express assigns `req.route` when a route matches. We intercept that assignment with an accessor on the
  * app's request prototype, installed once: an accessor defined on each request gave every request its
  * own hidden class, and the garbage that followed halved throughput under load. Per request, the only
- * work left is one symbol property and one response listener.
+ * work left is a symbol property on the request and the response, and one shared response listener.
  */
 function interceptRoute(req: TrackedRequest, http: HttpInstrumentation): void {
   const proto = Object.getPrototypeOf(req) as object | null;
@@ -83,8 +83,7 @@ export function expressMiddleware(http: HttpInstrumentation): ExpressMiddleware 
       const r = req as TrackedRequest;
       interceptRoute(r, http);
       r[STATE] = state;
-      // 'close' follows 'finish' on every response, and alone on an aborted one: one listener serves both.
-      res.once('close', () => http.end(state, res.statusCode, !res.writableFinished));
+      http.endOnClose(res, state);
     } catch (error) {
       http.safety.report('http', error);
     }

@@ -33,14 +33,7 @@ export function wrapNodeListener(http: HttpInstrumentation, listener: RequestLis
     if (http.serveBuiltin(req, res)) return;
     const state = http.begin(req.method, req);
     if (resolve) state.route = safety.run('http', () => resolve(req), undefined);
-    safety.run(
-      'http',
-      () => {
-        // 'close' follows 'finish' on every response, and alone on an aborted one: one listener serves both.
-        res.once('close', () => http.end(state, res.statusCode, !res.writableFinished));
-      },
-      undefined,
-    );
+    safety.run('http', () => http.endOnClose(res, state), undefined);
     try {
       return http.within(state, () => listener.call(this, req, res));
     } catch (error) {

@@ -71,7 +71,12 @@ export class MetricsCore {
   /** trace_id of a given span for an exemplar (when the span is sampled). */
   traceIdOf(span: Span): string | undefined {
     if (!this.exemplarsEnabled) return undefined;
-    return this.safety.run('exemplars', () => sampledTraceId(span), undefined);
+    try {
+      return sampledTraceId(span);
+    } catch (error) {
+      this.safety.report('exemplars', error);
+      return undefined;
+    }
   }
 
   /** The exposition as one string: OpenMetrics (with exemplars) or the Prometheus text format. */

@@ -68,7 +68,11 @@ export class FastHistogram {
     this.data = new Float64Array(INITIAL_SERIES * this.stride);
   }
 
-  private seriesIndex(values: readonly string[]): number {
+  /** Bumped by reset(): series indexes handed out before it are void. */
+  generation = 0;
+
+  /** The series index of these (bounded) label values, in labelNames order; created on first use. */
+  seriesIndex(values: readonly string[]): number {
     const key = values.length === 1 ? values[0]! : values.join(SEP);
     let i = this.index.get(key);
     if (i === undefined) {
@@ -85,7 +89,8 @@ export class FastHistogram {
     return i;
   }
 
-  private observeAt(series: number, value: number, traceId: string | undefined): void {
+  /** One observation into a series from seriesIndex() (of the current generation). */
+  observeAt(series: number, value: number, traceId: string | undefined): void {
     if (!(value >= 0) || value === Infinity) return; // NaN, negative and infinite durations are not observations
     const bounds = this.bounds;
     const n = bounds.length;
@@ -117,6 +122,7 @@ export class FastHistogram {
   }
 
   reset(): void {
+    this.generation++;
     this.index.clear();
     this.labelTexts = [];
     this.exemplars = [];

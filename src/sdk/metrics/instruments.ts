@@ -115,8 +115,41 @@ export class CatalogHistogram {
     return this.histogram.child(bounded(this.labelGuards, raw));
   }
 
+  /**
+   * Series indexes by *raw* label values, one Map level per label, so a combination seen before costs
+   * a Map lookup per label and allocates nothing (joining the values into one key was the main cost of
+   * an HTTP request's observation). Only combinations whose every value passed its guard unchanged are
+   * kept, so this holds at most the series the guards allow; the rest take the guarded path each time.
+   */
+  private known = new Map<unknown, unknown>();
+  private knownGeneration = 0;
+
   observe(raw: readonly unknown[], value: number, traceId?: string): void {
-    this.child(raw).observe(value, traceId);
+    const h = this.histogram;
+    if (this.knownGeneration !== h.generation) {
+      this.known = new Map();
+      this.knownGeneration = h.generation;
+    }
+    let level: Map<unknown, unknown> | undefined = this.known;
+    const last = raw.length - 1;
+    for (let i = 0; i < last && level !== undefined; i++) level = level.get(raw[i]) as Map<unknown, unknown> | undefined;
+    const series = level?.get(raw[last]) as number | undefined;
+    h.observeAt(series ?? this.seriesOf(raw), value, traceId);
+  }
+
+  private seriesOf(raw: readonly unknown[]): number {
+    const values = bounded(this.labelGuards, raw);
+    const series = this.histogram.seriesIndex(values);
+    if (values.every((v, i) => v === raw[i])) {
+      let level = this.known;
+      for (let i = 0; i < values.length - 1; i++) {
+        let next = level.get(values[i]) as Map<unknown, unknown> | undefined;
+        if (next === undefined) level.set(values[i], (next = new Map()));
+        level = next;
+      }
+      level.set(values[values.length - 1], series);
+    }
+    return series;
   }
 
   guard(label: string): LabelGuard {
