@@ -60,7 +60,7 @@ export interface ObsOptions {
   readonly budgets?: GenAiBudgets;
   /** Paths the HTTP adapters answer themselves (false disables one). */
   readonly paths?: Partial<BuiltinPaths>;
-  /** Bearer token required on /metrics (adapters, metricsHandler and serveMetrics). */
+  /** Bearer token required on /metrics (adapters, metricsHandler and serveMetrics) and /health/detailed. */
   readonly token?: string;
   /**
    * The HTTP adapters make the server spans (one per request, named after the route) instead of
@@ -161,7 +161,7 @@ export function createObs(config: ObsConfig, options: ObsOptions = {}): Obs {
     const metricsPath = httpInst.paths.metrics || '/metrics';
     const server = createServer((req, res) => {
       if (pathOf(req.url) === metricsPath && (req.method === 'GET' || req.method === 'HEAD')) return void httpInst.serveMetrics(req, res, token);
-      if (httpInst.serveBuiltin(req, res)) return;
+      if (httpInst.serveBuiltin(req, res, token)) return;
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('not found\n');
     });

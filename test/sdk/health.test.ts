@@ -52,9 +52,15 @@ describe('health', () => {
     expect(ok.status).toBe(200);
     const text = await ok.text();
     expect(text).toContain('obs_security_events_total{event="auth_failure",reason="metrics_token"} 2');
+    // the detailed report is behind the same token; liveness and readiness stay open for probes
+    const detailed = `http://127.0.0.1:${srv.port}/health/detailed`;
+    expect((await fetch(detailed)).status).toBe(401);
+    expect((await fetch(detailed, { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${srv.port}/health`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${srv.port}/health/ready`)).status).toBe(200);
   });
 
-  it('is answered by the Express adapter, with the token applied to /metrics', async () => {
+  it('is answered by the Express adapter, with the token applied to /metrics and /health/detailed', async () => {
     const obs = testObs({ token: 't' });
     obs.health.register('db', () => Promise.reject(new Error('down')));
     const app = express();
@@ -62,7 +68,9 @@ describe('health', () => {
     const server = app.listen(0, '127.0.0.1') as unknown as Server;
     await new Promise((r) => server.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
-    expect((await fetch(`${base}/health/detailed`)).status).toBe(503);
+    expect((await fetch(`${base}/health/detailed`)).status).toBe(401);
+    expect((await fetch(`${base}/health/detailed`, { headers: { authorization: 'Bearer t' } })).status).toBe(503);
+    expect((await fetch(`${base}/health/ready`)).status).toBe(503);
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
     await close(server);
   });

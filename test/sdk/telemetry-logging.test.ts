@@ -91,3 +91,13 @@ describe('logging: pino JSON for Loki', () => {
     expect(readFileSync(file, 'utf8')).toContain('"msg":"to file"');
   });
 });
+
+describe('isoTimeAt', () => {
+  it("writes what pino's isoTime writes, across seconds and for every millisecond width", async () => {
+    const { isoTimeAt } = await import('../../src/sdk/logging.js');
+    const base = Date.UTC(2026, 11, 2, 4, 37, 13);
+    const times = [0, 1, 9, 10, 99, 100, 999, 1000, 1001, 59_999, 86_400_000 - 1].map((d) => base + d);
+    times.push(Date.UTC(1999, 11, 31, 23, 59, 59, 999), Date.UTC(2000, 0, 1), base + 5, base);
+    for (const t of times) expect(isoTimeAt(t)).toBe(`,"time":"${new Date(t).toISOString()}"`);
+  });
+});

@@ -215,17 +215,31 @@ export class HttpInstrumentation {
   }
 
   /** Answers a built-in path; returns false (and does nothing) for any other request. Never throws. */
-  serveBuiltin(req: IncomingMessage, res: ServerResponse): boolean {
+  serveBuiltin(req: IncomingMessage, res: ServerResponse, token: string | undefined = this.token): boolean {
     try {
       if (!this.isBuiltin(req)) return false;
       const kind = this.builtin.get(pathOf(req.url))!;
-      if (kind === 'metrics') void this.serveMetrics(req, res, this.token);
-      else void this.serveHealth(kind, res);
+      if (kind === 'metrics') void this.serveMetrics(req, res, token);
+      // the detailed report names components and their errors: behind the token like /metrics;
+      // liveness and readiness stay open for the kubelet's probes
+      else if (kind !== 'detailed' || this.authorized(req, res, token)) void this.serveHealth(kind, res);
       return true;
     } catch (error) {
       this.core.safety.report('http', error);
       return false;
     }
+  }
+
+  /** True when no token is set or the request bears it; otherwise answers 401 (and counts it). */
+  private authorized(req: IncomingMessage, res: ServerResponse, token: string | undefined): boolean {
+    if (token === undefined) return true;
+    const auth = req.headers.authorization ?? '';
+    const given = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
+    if (sameSecret(given, token)) return true;
+    this.security.record('auth_failure', 'metrics_token');
+    res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', 'WWW-Authenticate': 'Bearer realm="metrics"' });
+    res.end('unauthorized\n');
+    return false;
   }
 
   async serveHealth(kind: 'health' | 'ready' | 'detailed', res: ServerResponse): Promise<void> {
@@ -245,16 +259,7 @@ export class HttpInstrumentation {
    */
   async serveMetrics(req: IncomingMessage, res: ServerResponse, token: string | undefined): Promise<void> {
     try {
-      if (token !== undefined) {
-        const auth = req.headers.authorization ?? '';
-        const given = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
-        if (!sameSecret(given, token)) {
-          this.security.record('auth_failure', 'metrics_token');
-          res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', 'WWW-Authenticate': 'Bearer realm="metrics"' });
-          res.end('unauthorized\n');
-          return;
-        }
-      }
+      if (!this.authorized(req, res, token)) return;
       const om = wantsOpenMetrics(req.headers.accept);
       res.writeHead(200, { 'Content-Type': om ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE, 'Cache-Control': 'no-store' });
       if (req.method === 'HEAD') {
