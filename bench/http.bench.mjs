@@ -26,6 +26,8 @@ import os from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+// Node runs this TypeScript module by stripping its types
+import { decodeTraceRequest } from '../test/sdk/fixtures/otlp-proto.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -111,7 +113,17 @@ async function loadMode({ port, warmup, duration, connections }) {
 }
 
 // ------------------------------------------------------------------------------------------------------
-// OTLP/HTTP JSON sink: 200 to every POST, counts spans of the current epoch (one epoch = one server run).
+// OTLP/HTTP sink (protobuf or JSON): 200 to every POST, counts spans of the current epoch (one epoch = one
+// server run).
+
+/** Spans of one /v1/traces body, each with its scope name. */
+function spansIn(body, proto) {
+  if (proto) return decodeTraceRequest(body);
+  const doc = JSON.parse(body.toString('utf8'));
+  return (doc.resourceSpans ?? []).flatMap((rs) =>
+    (rs.scopeSpans ?? []).flatMap((ss) => (ss.spans ?? []).map((sp) => ({ ...sp, scope: ss.scope?.name }))),
+  );
+}
 
 function startSink() {
   let epoch;
@@ -125,6 +137,7 @@ function startSink() {
     req.on('end', () => {
       let body = Buffer.concat(chunks);
       const e = epoch;
+      const proto = String(req.headers['content-type']).includes('protobuf');
       if (!req.url.startsWith('/v1/traces')) {
         e.otherPaths.set(req.url, (e.otherPaths.get(req.url) ?? 0) + 1);
       } else {
@@ -132,21 +145,19 @@ function startSink() {
         e.bytes += body.length;
         try {
           if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-          const doc = JSON.parse(body.toString('utf8'));
-          for (const rs of doc.resourceSpans ?? [])
-            for (const ss of rs.scopeSpans ?? [])
-              for (const s of ss.spans ?? []) {
-                e.spans += 1;
-                // ids in span names (none expected: names use route templates) are folded for the breakdown
-                const key = `${(ss.scope?.name ?? '?').replace('@opentelemetry/', '')}: ${String(s.name).replace(/\/\d+/g, '/N')}`;
-                e.names.set(key, (e.names.get(key) ?? 0) + 1);
-              }
+          for (const sp of spansIn(body, proto)) {
+            e.spans += 1;
+            // ids in span names (none expected: names use route templates) are folded for the breakdown
+            const key = `${(sp.scope || '?').replace('@opentelemetry/', '')}: ${String(sp.name).replace(/\/\d+/g, '/N')}`;
+            e.names.set(key, (e.names.get(key) ?? 0) + 1);
+          }
         } catch {
           e.parseErrors += 1;
         }
       }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{}');
+      // an empty ExportTraceServiceResponse in the request's encoding
+      res.writeHead(200, { 'content-type': proto ? 'application/x-protobuf' : 'application/json' });
+      res.end(proto ? '' : '{}');
     });
   });
   server.keepAliveTimeout = 5000;
@@ -187,7 +198,6 @@ function startServer(name, sink, extraNodeArgs = []) {
     NODE_ENV: 'production',
     // otel-default: the NodeSDK's default exporters (traces, and metrics/logs should they export) → the sink
     OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
     // obs-full
     BENCH_OTLP_ENDPOINT: sink.url,
     BENCH_LOG_DEST: '/dev/null',

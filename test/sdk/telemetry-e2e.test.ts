@@ -33,6 +33,8 @@ describe('telemetry end to end (child process, Express 5 ESM, local OTLP + Sentr
     sentry = await startReceiver();
     const app = runApp({
       MODE: 'e2e',
+      // protobuf, chosen the standard way (JSON, the default, is read back in the lifecycle test)
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
       OBS_TELEMETRY_CONFIG: JSON.stringify({
         service: { name: 'orders', version: '1.2.3', environment: 'test' },
         tracing: { endpoint: otlp.url, exportTimeoutMillis: 2000, batch: { scheduledDelayMillis: 100 } },
@@ -100,6 +102,8 @@ describe('telemetry end to end (child process, Express 5 ESM, local OTLP + Sentr
     const audit = lines.find((l) => l['msg'] === 'access granted');
     expect(audit).toMatchObject({ audit: true, action: 'order.read', trace_id: traceId });
 
+    // OTLP/HTTP in protobuf, as the env var asked
+    expect(new Set(otlp.bodies.filter((b) => b.path === '/v1/traces').map((b) => b.type))).toEqual(new Set(['application/x-protobuf']));
     const spans = spansOf(otlp.bodies);
     const server = spans.filter((s) => s.traceId === traceId && s.kind === 2);
     expect(server).toHaveLength(1); // one HTTP server span, not one per instrumentation

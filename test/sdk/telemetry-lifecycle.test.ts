@@ -57,6 +57,7 @@ describe('startTelemetry lifecycle (in-process)', () => {
     const tel = mod.startTelemetry({
       service: { name: 'billing', version: '3.1.0', environment: 'staging', namespace: 'payments' },
       // the receiver runs in this process: keep its own server spans out
+      // OTLP/JSON, the default (protobuf is read back in the end-to-end test)
       tracing: { endpoint: otlp.url, batch: { scheduledDelayMillis: 20 }, ignoreIncomingPaths: ['/v1/traces'] },
       logging: { destination: out.stream },
     });
@@ -93,6 +94,7 @@ describe('startTelemetry lifecycle (in-process)', () => {
     expect(lines.find((l) => l['msg'] === 'audited')).toMatchObject({ audit: true, trace_id: traceId });
     expect(lines.find((l) => l['msg'] === 'outside')).not.toHaveProperty('trace_id');
 
+    expect(otlp.bodies.map((b) => b.type)).toEqual(otlp.bodies.map(() => 'application/json'));
     const docs = otlp.bodies.map((b) => JSON.parse(b.body.toString('utf8')) as OtlpDoc);
     const rs = docs.flatMap((d) => d.resourceSpans);
     const span = rs.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)).find((s) => s.name === 'work');

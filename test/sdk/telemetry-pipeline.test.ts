@@ -7,7 +7,7 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { countingBatchProcessor, scrubSpan, SpanCounters } from '../../src/sdk/tracing.js';
+import { countingBatchProcessor, otlpProtocol, scrubSpan, SpanCounters } from '../../src/sdk/tracing.js';
 
 class FakeExporter implements SpanExporter {
   exported: ReadableSpan[] = [];
@@ -131,5 +131,30 @@ describe('counted span pipeline', () => {
     span.end();
     const readable = span as unknown as ReadableSpan;
     expect(scrubSpan(readable)).toBe(readable);
+  });
+});
+
+describe('otlpProtocol', () => {
+  const KEYS = ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL'] as const;
+  const withEnv = (env: Partial<Record<(typeof KEYS)[number], string>>, fn: () => void) => {
+    const saved = KEYS.map((k) => process.env[k]);
+    for (const k of KEYS) delete process.env[k];
+    Object.assign(process.env, env);
+    try {
+      fn();
+    } finally {
+      KEYS.forEach((k, i) => (saved[i] === undefined ? delete process.env[k] : (process.env[k] = saved[i])));
+    }
+  };
+
+  it('is http/json by default, the env when set (traces-specific first), the option above both', () => {
+    withEnv({}, () => expect(otlpProtocol()).toBe('http/json'));
+    withEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }, () => expect(otlpProtocol()).toBe('http/protobuf'));
+    withEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }, () =>
+      expect(otlpProtocol()).toBe('http/json'),
+    );
+    withEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }, () => expect(otlpProtocol('http/json')).toBe('http/json'));
+    // gRPC is not spoken: http/protobuf instead
+    withEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, () => expect(otlpProtocol()).toBe('http/protobuf'));
   });
 });
