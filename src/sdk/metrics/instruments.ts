@@ -4,6 +4,7 @@ type Registry = PromRegistry<OpenMetricsContentType>;
 import type { MetricDefinition } from '../../catalog/types.js';
 import { FastHistogram, type HistogramChild } from './fast-histogram.js';
 import type { GuardFactory, LabelGuard } from './labels.js';
+import { SeriesCache } from './series-cache.js';
 
 /**
  * Instruments are created only from catalog definitions (name, help, labels, buckets): no metric name
@@ -116,39 +117,25 @@ export class CatalogHistogram {
   }
 
   /**
-   * Series indexes by *raw* label values, one Map level per label, so a combination seen before costs
-   * a Map lookup per label and allocates nothing (joining the values into one key was the main cost of
-   * an HTTP request's observation). Only combinations whose every value passed its guard unchanged are
-   * kept, so this holds at most the series the guards allow; the rest take the guarded path each time.
+   * Combinations whose every value passed its guard unchanged, by their raw values: at most the series
+   * the guards allow; the rest take the guarded path each time.
    */
-  private known = new Map<unknown, unknown>();
+  private readonly known = new SeriesCache();
   private knownGeneration = 0;
 
   observe(raw: readonly unknown[], value: number, traceId?: string): void {
     const h = this.histogram;
     if (this.knownGeneration !== h.generation) {
-      this.known = new Map();
+      this.known.clear();
       this.knownGeneration = h.generation;
     }
-    let level: Map<unknown, unknown> | undefined = this.known;
-    const last = raw.length - 1;
-    for (let i = 0; i < last && level !== undefined; i++) level = level.get(raw[i]) as Map<unknown, unknown> | undefined;
-    const series = level?.get(raw[last]) as number | undefined;
-    h.observeAt(series ?? this.seriesOf(raw), value, traceId);
+    h.observeAt(this.known.get(raw) ?? this.seriesOf(raw), value, traceId);
   }
 
   private seriesOf(raw: readonly unknown[]): number {
     const values = bounded(this.labelGuards, raw);
     const series = this.histogram.seriesIndex(values);
-    if (values.every((v, i) => v === raw[i])) {
-      let level = this.known;
-      for (let i = 0; i < values.length - 1; i++) {
-        let next = level.get(values[i]) as Map<unknown, unknown> | undefined;
-        if (next === undefined) level.set(values[i], (next = new Map()));
-        level = next;
-      }
-      level.set(values[values.length - 1], series);
-    }
+    if (values.every((v, i) => v === raw[i])) this.known.set(values, series);
     return series;
   }
 
