@@ -77,7 +77,7 @@ function sameSecret(given: string, expected: string): boolean {
 export class HttpInstrumentation {
   private readonly duration: CatalogHistogram;
   /**
-   * In-flight requests per (bounded) method, as plain numbers: prom-client's bound children re-hash
+   * In-flight requests per (bounded) method, as plain counters: prom-client's bound children re-hash
    * their labels on every inc/dec, so the gauge is brought up to date only when scraped.
    */
   private readonly inFlight = new Map<string, { n: number }>();
