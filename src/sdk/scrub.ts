@@ -224,9 +224,7 @@ const TRUNCATED = '[truncated]';
  * Returns the same reference when nothing needed changing, so clean objects cost no allocation.
  */
 export function scrub<T>(value: T, options: ScrubOptions = {}): T {
-  const patterns = options.patterns ?? true;
-  if (value === null || typeof value !== 'object') return (patterns && typeof value === 'string' ? scrubString(value) : value) as T;
-  return walk(value, 0, { patterns, maxDepth: options.maxDepth ?? 16, ancestors: [] }) as T;
+  return walk(value, 0, { patterns: options.patterns ?? true, maxDepth: options.maxDepth ?? 16, ancestors: [] }) as T;
 }
 
 interface WalkCtx {

@@ -121,11 +121,15 @@ export class HttpInstrumentation {
 
   /**
    * Ends the request's record when its response closes: 'close' follows 'finish' on every response and
-   * comes alone on an aborted one, so one listener serves both. The state rides on the response.
+   * comes alone on an aborted one, so one listener serves both. The state rides on the response. Never throws.
    */
   endOnClose(res: ServerResponse, state: RequestState): void {
-    (res as TrackedResponse)[RESPONSE_STATE] = state;
-    res.on('close', this.onResponseClose);
+    try {
+      (res as TrackedResponse)[RESPONSE_STATE] = state;
+      res.on('close', this.onResponseClose);
+    } catch (error) {
+      this.core.safety.report('http', error);
+    }
   }
 
   private readonly token: string | undefined;

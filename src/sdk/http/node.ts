@@ -33,7 +33,7 @@ export function wrapNodeListener(http: HttpInstrumentation, listener: RequestLis
     if (http.serveBuiltin(req, res)) return;
     const state = http.begin(req.method, req);
     if (resolve) state.route = safety.run('http', () => resolve(req), undefined);
-    safety.run('http', () => http.endOnClose(res, state), undefined);
+    http.endOnClose(res, state);
     try {
       return http.within(state, () => listener.call(this, req, res));
     } catch (error) {
