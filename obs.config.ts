@@ -15,6 +15,46 @@ export default defineConfig({
       'claude-sonnet-4': { inputPerMillion: 3, outputPerMillion: 15 },
     },
     budgets: { daily: 10, monthly: 100 },
+    // Retrieval-augmented answers: their end-to-end p95 is alerted on (thresholds.genai.ragLatencyP95).
+    rag: { routes: ['/v1/chat'] },
+  },
+  // What the service runs on: each entry enables its exporter's alerts (and, later, dashboard rows).
+  dependencies: {
+    postgres: {},
+    redis: {},
+    nginx: {},
+    host: {},
+    containers: {},
+    queues: { names: ['embeddings', 'ingest'] },
+    certificates: ['api.example.com:443'],
+    endpoints: ['https://api.example.com/health'],
+    backups: { rpo: '1h' },
+  },
+  // Defaults come from our users' KPIs; override only what differs for this service.
+  thresholds: {
+    http: { latencyP95: '2s', latencyP99: '5s' },
+    database: { latencyP95: '500ms' },
+  },
+  alerting: {
+    receivers: {
+      pagerduty: { routingKeyFile: '/etc/alertmanager/secrets/pagerduty-routing-key' },
+      slack: { apiUrlFile: '/etc/alertmanager/secrets/slack-api-url', channel: '#chat-api-alerts' },
+      email: {
+        to: 'ai-platform@example.com',
+        from: 'alertmanager@example.com',
+        smarthost: 'smtp.example.com:587',
+        authUsername: 'alertmanager@example.com',
+        authPasswordFile: '/etc/alertmanager/secrets/smtp-password',
+      },
+    },
+    maintenance: [
+      // Sunday-night database upgrades: the dependency alerts of that window are expected.
+      { name: 'db-maintenance', timeZone: 'Europe/Paris', weekdays: ['sunday'], times: [{ start: '02:00', end: '04:00' }], mute: { component: ['postgres'] } },
+    ],
+    links: {
+      grafanaUrl: 'https://grafana.example.com',
+      sentry: { url: 'https://sentry.io', org: 'example', project: 'chat-api' },
+    },
   },
   slos: {
     availability: {

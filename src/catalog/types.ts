@@ -1,7 +1,19 @@
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'info';
 
-/** Who puts a series into Prometheus: our SDK, one of our recording rules, or a named exporter. */
-export type MetricSource = 'sdk' | 'recording' | 'prometheus';
+/** Exporters whose metrics we query; each is proven against the real exporter where Debian ships it. */
+export type ExporterName =
+  | 'node_exporter'
+  | 'postgres_exporter'
+  | 'redis_exporter'
+  | 'nginx_exporter'
+  | 'blackbox_exporter'
+  | 'cadvisor';
+
+/**
+ * Who puts a series into Prometheus: our SDK, one of our recording rules, Prometheus or Alertmanager
+ * about themselves, a named exporter, or a backup job honouring the documented contract.
+ */
+export type MetricSource = 'sdk' | 'recording' | 'prometheus' | 'alertmanager' | 'backup_job' | ExporterName;
 
 export interface MetricDefinition {
   /** The name as Prometheus stores it (histograms: the base name, without _bucket/_count/_sum). */

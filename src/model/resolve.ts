@@ -5,12 +5,15 @@ import { parsePromQL } from '../promql/parse.js';
 import { withWindow } from '../promql/window.js';
 import { parseDuration, roundFloat } from './duration.js';
 import { type HistogramBuckets, type Labels, type Model, type SeverityAlert, type Service, type Sli, type Slo, TIME_WEIGHTED_KINDS } from './types.js';
+import { resolveAlerting, resolveOps } from './ops.js';
 import { burnRateWindows } from './windows.js';
 
 /** One validated config document and where it came from, so resolution errors can point into it. */
 export interface ConfigDocument {
   readonly config: ValidConfig;
   readonly document?: number;
+  /** Written for obs (not imported from Sloth/OpenSLO): the service uses the obs SDK and gets operational alerts. */
+  readonly native?: boolean;
 }
 
 const DEFAULT_PERIOD = '30d';
@@ -24,9 +27,9 @@ export function resolveModel(source: string, documents: readonly ConfigDocument[
   const slos: Slo[] = [];
   const seen = new Set<string>();
 
-  for (const { config, document } of documents) {
+  for (const { config, document, native } of documents) {
     issues.push(...userQueryIssues(config, document));
-    const service = services.get(config.service.name) ?? resolveService(config);
+    const service = services.get(config.service.name) ?? resolveService(config, native === true);
     services.set(service.name, service);
     for (const [name, spec] of Object.entries(config.slos)) {
       const id = `${service.name}/${name}`;
@@ -38,8 +41,13 @@ export function resolveModel(source: string, documents: readonly ConfigDocument[
       slos.push(resolveSlo(service, name, spec));
     }
   }
+  const alerting = documents.filter((d) => d.config.alerting !== undefined);
+  for (const extra of alerting.slice(1)) {
+    issues.push({ path: ['alerting'], message: 'is defined in more than one document; the Alertmanager config is one per bundle, define it once', ...doc(extra.document) });
+  }
   if (issues.length > 0) throw new ConfigError(source, issues, locate);
-  return { source, services: [...services.values()], slos, histograms };
+  const first = alerting[0]?.config.alerting;
+  return { source, services: [...services.values()], slos, histograms, ...(first && { alerting: resolveAlerting(first) }) };
 }
 
 /** Syntax errors in user PromQL (ratio, errorRatio, threshold), caught now rather than by Prometheus. */
@@ -82,7 +90,7 @@ function doc(document: number | undefined) {
   return document === undefined ? {} : { document };
 }
 
-function resolveService(config: ValidConfig): Service {
+function resolveService(config: ValidConfig, native: boolean): Service {
   const s = config.service;
   return {
     name: s.name,
@@ -91,6 +99,7 @@ function resolveService(config: ValidConfig): Service {
     ...(s.runbookBaseUrl !== undefined && { runbookBaseUrl: s.runbookBaseUrl.replace(/\/+$/, '') }),
     selector: s.selector ?? { job: s.name },
     labels: s.labels ?? {},
+    ...(native && { ops: resolveOps(config) }),
   };
 }
 

@@ -1,4 +1,7 @@
 /** The validated model: defaults applied, units normalised, windows computed once. Generators read only this. */
+import type { Alerting, ServiceOps } from './ops-types.js';
+
+export type * from './ops-types.js';
 
 export type Labels = Readonly<Record<string, string>>;
 export type Severity = 'critical' | 'warning' | 'info';
@@ -12,6 +15,8 @@ export interface Service {
   readonly selector: Labels;
   /** Added to every rule of the service. */
   readonly labels: Labels;
+  /** Dependencies, thresholds and GenAI budgets for operational alerts; absent for imported Sloth/OpenSLO specs. */
+  readonly ops?: ServiceOps;
 }
 
 interface HttpFilters {
@@ -107,4 +112,6 @@ export interface Model {
   readonly services: readonly Service[];
   readonly slos: readonly Slo[];
   readonly histograms: HistogramBuckets;
+  /** Receivers, routing, maintenance windows and links; absent when no config document has `alerting`. */
+  readonly alerting?: Alerting;
 }

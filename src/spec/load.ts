@@ -46,7 +46,7 @@ export async function loadConfig(path: string, cwd = process.cwd()): Promise<Loa
   const ext = extname(path).toLowerCase();
   if (['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'].includes(ext)) {
     const data = await importModule(path, source);
-    return { source, format: 'obs', documents: [validate(source, data)] };
+    return { source, format: 'obs', documents: [{ ...validate(source, data), native: true }] };
   }
   if (['.yaml', '.yml', '.json'].includes(ext)) return loadYaml(path, source);
   throw new ConfigError(source, [{ path: [], message: `unsupported file type "${ext}"; use .ts, .js, .yaml, .yml or .json` }]);
@@ -101,7 +101,7 @@ function loadYaml(path: string, source: string): LoadedConfig {
   if (documents.length > 1) {
     throw new ConfigError(source, [{ path: [], message: 'an obs config is a single YAML document (multi-document files are for Sloth specs)' }]);
   }
-  return { source, format: 'obs', documents: [validate(source, documents[0]!.data, undefined, locate)], locate };
+  return { source, format: 'obs', documents: [{ ...validate(source, documents[0]!.data, undefined, locate), native: true }], locate };
 }
 
 function validate(source: string, data: unknown, document?: number, locate?: Locator): ConfigDocument {

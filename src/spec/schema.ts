@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../model/duration.js';
+import { alertingSpec as alertRoutingSpec, dependenciesSpec, thresholdsSpec } from './ops-schema.js';
 
 /**
  * The user-facing shape of obs.config.ts / obs.yaml. Types for `defineConfig` are inferred from this
@@ -161,6 +162,8 @@ const genaiSpec = z.strictObject({
   budgets: z
     .strictObject({ daily: usd.positive('must be > 0').optional(), monthly: usd.positive('must be > 0').optional() })
     .optional(),
+  /** The RAG pipeline's HTTP routes: their p95 is alerted on against thresholds.genai.ragLatencyP95. */
+  rag: z.strictObject({ routes: nonEmptyList }).optional(),
 });
 
 export const configSpec = z.strictObject({
@@ -180,6 +183,12 @@ export const configSpec = z.strictObject({
     .strictObject({ httpServerDuration: histogramOverride.optional(), genaiOperationDuration: histogramOverride.optional() })
     .optional(),
   genai: genaiSpec.optional(),
+  /** What the service depends on: exporters, queues, certificates, endpoints, backups. */
+  dependencies: dependenciesSpec.optional(),
+  /** Overrides of the operational alerts' thresholds (defaults from our users' KPIs). */
+  thresholds: thresholdsSpec.optional(),
+  /** Receivers, routing by severity, maintenance windows and links for Alertmanager. */
+  alerting: alertRoutingSpec.optional(),
   slos: z.record(slug, sloSpec).refine((slos) => Object.keys(slos).length > 0, 'must define at least one SLO'),
 });
 
