@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration } from '../../src/model/duration.js';
-import { alertWindows, burnRateWindows } from '../../src/model/windows.js';
+import { alertWindows, burnRateWindows, windowPlan } from '../../src/model/windows.js';
 
 const DAY = 86_400;
 const table = (days: number) =>
@@ -35,5 +35,16 @@ describe('burn-rate windows', () => {
 
   it('records seven distinct windows for the standard table', () => {
     expect(alertWindows(burnRateWindows(30 * DAY)).map(formatDuration)).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d']);
+  });
+
+  it('reads raw series for windows up to 6h and stitches the longer ones onto the longest raw window', () => {
+    const plan = (days: number) => {
+      const p = windowPlan(burnRateWindows(days * DAY));
+      return { raw: p.raw.map(formatDuration), stitched: p.stitched.map(formatDuration), head: formatDuration(p.head) };
+    };
+    expect(plan(30)).toEqual({ raw: ['5m', '30m', '1h', '2h', '6h'], stitched: ['1d', '3d'], head: '6h' });
+    expect(plan(7)).toEqual({ raw: ['5m', '7m', '14m', '28m', '1h24m', '5h36m'], stitched: ['16h48m'], head: '5h36m' });
+    // The 5m rate is always recorded from raw series: stitching and the missing-data alert read it.
+    expect(plan(90)).toEqual({ raw: ['5m', '15m', '1h30m', '3h', '6h'], stitched: ['18h', '3d', '9d'], head: '6h' });
   });
 });

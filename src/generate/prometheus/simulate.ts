@@ -1,8 +1,9 @@
 import type { BurnRateWindow, Slo } from '../../model/types.js';
 
 /**
- * The ideal burn-rate maths, minute by minute, for choosing when a generated promtool test expects an
- * alert. Prometheus lags this by up to the 5m rate window, so tests leave a margin around each change.
+ * The exact multiwindow model (SRE Workbook ch.5) on the series a generated promtool test feeds: at every
+ * minute, each window's error ratio from the true event counts of that window, and whether any window
+ * pair's condition holds. The rules under test are not consulted: this is what they are judged against.
  */
 
 /** A stretch of constant traffic: `minutes` long, `badFraction` of its events bad. */
@@ -13,30 +14,53 @@ export interface Phase {
 
 const MINUTE = 60;
 
-/** Whether any window pair's condition holds, minute by minute (index = minute = sample index). */
-export function firingMinutes(slo: Slo, phases: readonly Phase[], windows: readonly BurnRateWindow[], stopAtFirst = false): boolean[] {
-  const minutes = phases.reduce((sum, p) => sum + p.minutes, 0);
-  // prefix[t] = bad events (as a share of one minute's traffic) in minutes 1..t.
-  const prefix = new Float64Array(minutes + 1);
-  let t = 0;
-  for (const p of phases) for (let i = 0; i < p.minutes; i++, t++) prefix[t + 1] = prefix[t]! + p.badFraction;
-  // Error ratio over the last `window` seconds at minute t, with traffic only since minute 1.
-  const ratio = (at: number, window: number) => {
-    const from = Math.max(0, at - window / MINUTE);
-    return (prefix[at]! - prefix[from]!) / (at - from);
-  };
-  const limits = windows.map((w) => w.factor * slo.errorBudget);
-  const fired = [false];
-  for (let at = 1; at <= minutes; at++) {
-    const firing = windows.some((w, i) => ratio(at, w.long) > limits[i]! && ratio(at, w.short) > limits[i]!);
-    fired.push(firing);
-    if (firing && stopAtFirst) break;
+/**
+ * The model over a timeline. The fed counters start at 0 at minute 0 and grow at a constant number of
+ * events per minute, so a window (t − w, t] holds the events of minutes max(1, t − w + 1) … t.
+ */
+class Model {
+  /** prefix[t] = bad events (as a share of one minute's traffic) in minutes 1..t. */
+  private readonly prefix: Float64Array;
+  private readonly pairs: { long: number; short: number; limit: number }[];
+  readonly minutes: number;
+
+  constructor(slo: Slo, phases: readonly Phase[], windows: readonly BurnRateWindow[]) {
+    this.minutes = phases.reduce((sum, p) => sum + p.minutes, 0);
+    this.prefix = new Float64Array(this.minutes + 1);
+    let t = 0;
+    for (const p of phases) for (let i = 0; i < p.minutes; i++, t++) this.prefix[t + 1] = this.prefix[t]! + p.badFraction;
+    this.pairs = windows.map((w) => ({ long: w.long / MINUTE, short: w.short / MINUTE, limit: w.factor * slo.errorBudget }));
   }
-  return fired;
+
+  private ratio(at: number, window: number): number {
+    const from = Math.max(0, at - window);
+    return (this.prefix[at]! - this.prefix[from]!) / (at - from);
+  }
+
+  firing(at: number): boolean {
+    if (at === 0) return false;
+    return this.pairs.some((p) => this.ratio(at, p.long) > p.limit && this.ratio(at, p.short) > p.limit);
+  }
+
+  /** First minute at or after `from` whose state is `state`, or undefined. */
+  find(state: boolean, from: number): number | undefined {
+    for (let at = from; at <= this.minutes; at++) if (this.firing(at) === state) return at;
+    return undefined;
+  }
 }
 
-/** First minute at which any of the windows fires, or undefined. */
-export function firstFiring(slo: Slo, phases: readonly Phase[], windows: readonly BurnRateWindow[]): number | undefined {
-  const minute = firingMinutes(slo, phases, windows, true).indexOf(true);
-  return minute < 0 ? undefined : minute;
+/** Whether the model fires at each minute of the timeline (index = minute = sample index). */
+export function modelFiring(slo: Slo, phases: readonly Phase[], windows: readonly BurnRateWindow[]): boolean[] {
+  const model = new Model(slo, phases, windows);
+  return Array.from({ length: model.minutes + 1 }, (_, at) => model.firing(at));
+}
+
+/** First minute at or after `from` at which the model fires, or undefined. */
+export function modelFires(slo: Slo, phases: readonly Phase[], windows: readonly BurnRateWindow[], from = 0): number | undefined {
+  return new Model(slo, phases, windows).find(true, from);
+}
+
+/** First minute at or after `from` at which the model is not firing, or undefined. */
+export function modelResets(slo: Slo, phases: readonly Phase[], windows: readonly BurnRateWindow[], from: number): number | undefined {
+  return new Model(slo, phases, windows).find(false, from);
 }

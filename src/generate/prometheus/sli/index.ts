@@ -29,3 +29,9 @@ export function sliQueries(slo: Slo, window: string): SliQueries {
 export function sliTestSeries(slo: Slo, le: LeSpelling): readonly TestSeries[] | undefined {
   return kindOf(slo.sli).testSeries(slo.sli, slo, le);
 }
+
+/** Whether the SLI's queries follow the window they are given (user PromQL may hard-code its range). */
+export function sliTakesWindow(slo: Slo): boolean {
+  const [a, b] = [sliQueries(slo, '5m'), sliQueries(slo, '6h')];
+  return a.errors !== b.errors || a.total !== b.total;
+}
