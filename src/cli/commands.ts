@@ -1,12 +1,10 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
-import { generateBundle } from '../generate/index.js';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { formatDuration } from '../model/duration.js';
 import { resolveModel } from '../model/resolve.js';
 import type { Model } from '../model/types.js';
+import { cap, ConfigError } from '../spec/errors.js';
 import { findConfigFile, loadConfig } from '../spec/load.js';
-import { renderBundle } from '../write/render.js';
-import { checkBundle, writeBundle } from '../write/write.js';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './io.js';
 import { starterConfig } from './starter.js';
 
@@ -16,15 +14,58 @@ async function loadModel(io: CliIo, configFlag: string | undefined): Promise<Mod
   return resolveModel(loaded.source, loaded.documents, loaded.locate);
 }
 
+/**
+ * Where the bundle goes: a directory, or a path where one can be created. A file in the way is the
+ * user's mistake, reported before anything is generated.
+ */
+function outputDirectory(io: CliIo, out: string | undefined): string {
+  const dir = resolve(io.cwd, out ?? '.');
+  for (let path = dir; ; path = dirname(path)) {
+    if (existsSync(path)) {
+      if (statSync(path).isDirectory()) return dir;
+      const what = path === dir ? 'is a file' : `cannot be created: ${cap(relative(io.cwd, path))} is a file`;
+      throw new ConfigError(cap(out ?? '.'), [{ path: [], message: `${what}; --out takes the directory the bundle goes in` }]);
+    }
+    if (dirname(path) === path) return dir;
+  }
+}
+
+/** A read or write the system refused (permissions, a full disk) is the user's to fix, not a bug of ours. */
+function writeFailure(io: CliIo, error: unknown, action: 'read' | 'write'): ConfigError | undefined {
+  const { code, path } = (error ?? {}) as { code?: unknown; path?: unknown };
+  const reasons: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+    ENOTDIR: 'a part of the path is a file',
+    EISDIR: 'a directory is in the way of a file',
+  };
+  if (typeof code !== 'string' || !(code in reasons)) return undefined;
+  const where = typeof path === 'string' ? cap(relative(io.cwd, path) || path) : '--out';
+  return new ConfigError(where, [{ path: [], message: `cannot ${action} the bundle: ${reasons[code]}` }]);
+}
+
 export async function generateCommand(io: CliIo, flags: { config?: string; out?: string; check?: boolean }): Promise<number> {
+  const outDir = outputDirectory(io, flags.out);
   const model = await loadModel(io, flags.config);
+  // Loaded here, not at start-up: `obs check`, --help and --version never need them.
+  const [{ generateBundle }, { renderBundle }, { checkBundle, writeBundle }] = await Promise.all([
+    import('../generate/index.js'),
+    import('../write/render.js'),
+    import('../write/write.js'),
+  ]);
   const generated = generateBundle(model);
   for (const warning of generated.flatMap((f) => f.warnings ?? [])) io.err(`warning: ${model.source}: ${warning}`);
   const files = renderBundle(generated, model.source);
-  const outDir = resolve(io.cwd, flags.out ?? '.');
 
   if (flags.check) {
-    const drift = checkBundle(outDir, files, model.source);
+    let drift: ReturnType<typeof checkBundle>;
+    try {
+      drift = checkBundle(outDir, files, model.source);
+    } catch (error) {
+      throw writeFailure(io, error, 'read') ?? error;
+    }
     const problems = [
       ...drift.stale.map((p) => `stale: ${p}`),
       ...drift.missing.map((p) => `missing: ${p}`),
@@ -39,7 +80,12 @@ export async function generateCommand(io: CliIo, flags: { config?: string; out?:
     return EXIT_INVALID;
   }
 
-  const report = writeBundle(outDir, files, model.source);
+  let report: ReturnType<typeof writeBundle>;
+  try {
+    report = writeBundle(outDir, files, model.source);
+  } catch (error) {
+    throw writeFailure(io, error, 'write') ?? error;
+  }
   for (const path of report.written) io.out(`wrote ${path}`);
   for (const path of report.removed) io.out(`removed ${path}`);
   io.out(`obs: ${model.slos.length} SLOs, ${files.length} files (${report.written.length} written, ${report.unchanged.length} unchanged)`);

@@ -18,7 +18,7 @@ export const COMMAND_HELP: Record<string, string> = {
   generate: `Usage: obs generate [--config FILE] [--out DIR] [--check]
 
 Generates the bundle from the config: rules/<service>-slo.rules.yml (recording rules and
-multiwindow multi-burn-rate alerts) and rules/<service>-slo.test.yml (promtool unit tests).
+multiwindow multi-burn-rate alerts) and rules/<service>-slo-<slo>[.days].test.yml (promtool unit tests).
 Files are written to a temporary directory first, then moved into place: invalid input never
 leaves a partial bundle. Files this config generated earlier and no longer produces are removed.
 
@@ -32,7 +32,7 @@ Flags:
   check: `Usage: obs check [--config FILE]
 
 Validates the config (and Sloth/OpenSLO imports) and prints a summary of its SLOs.
-Exit 1 with every problem listed as FILE[:LINE]: field.path: what is wrong, got VALUE.
+Exit 1 listing every problem (the first 20) as FILE[:LINE[:COLUMN]]: field.path: what is wrong, got VALUE.
 
 Flags:
   -c, --config FILE  As for generate. Default: ./obs.config.ts, then ./obs.config.yaml

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../spec/errors.js';
-import { checkCommand, generateCommand, initCommand } from './commands.js';
+import { cap, ConfigError } from '../spec/errors.js';
 import { COMMAND_HELP, MAIN_HELP } from './help.js';
 import { type CliIo, EXIT_INVALID, EXIT_OK, EXIT_USAGE, UsageError } from './io.js';
 
@@ -30,14 +29,16 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       io.out(version());
       return EXIT_OK;
     }
-    if (!(command in FLAGS)) throw new UsageError(`unknown command "${command}"`);
+    if (!(command in FLAGS)) throw new UsageError(`unknown command "${cap(command)}"`);
     const name = command as Command;
     const { values, positionals } = parseFlags(name, rest);
     if (values.help) {
       io.out(COMMAND_HELP[name]!);
       return EXIT_OK;
     }
-    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${cap(positionals[0]!)}"`);
+    // Loaded on demand: --help and --version start without the schema, the parsers or the generators.
+    const { checkCommand, generateCommand, initCommand } = await import('./commands.js');
     if (name === 'generate') return await generateCommand(io, values);
     if (name === 'check') return await checkCommand(io, values);
     return initCommand(io, values);
@@ -52,7 +53,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       return EXIT_USAGE;
     }
     const message = error instanceof Error ? error.message : String(error);
-    io.err(`obs: internal error: ${message}`);
+    io.err(`obs: internal error: ${cap(message)}`);
     if (process.env.OBS_DEBUG && error instanceof Error) io.err(error.stack ?? '');
     else io.err('(set OBS_DEBUG=1 for details, and please report it)');
     return EXIT_INVALID;
@@ -66,7 +67,7 @@ function parseFlags(command: Command, args: string[]) {
       positionals: string[];
     };
   } catch (error) {
-    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/'[^']{81,}'/g, (quoted) => `'${cap(quoted.slice(1, -1))}'`));
   }
 }
 

@@ -30,7 +30,8 @@ export function parsePromQL(expr: string): ParsedExpr {
   return { ...(errorAt !== undefined && { errorAt }), selectors, ...topLevelSplit(tree.topNode, expr) };
 }
 
-function readSelector(node: SyntaxNode, expr: string): ParsedSelector {
+/** The metric name and label matchers of a VectorSelector node of `expr`'s tree. */
+export function readSelector(node: SyntaxNode, expr: string): ParsedSelector {
   const text = (n: SyntaxNode) => expr.slice(n.from, n.to);
   let metric = node.getChild('Identifier') ? text(node.getChild('Identifier')!) : undefined;
   const matchers: { label: string; op: MatchOp; value: string }[] = [];

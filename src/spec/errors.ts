@@ -12,10 +12,17 @@ export interface ConfigIssue {
   readonly document?: number;
   /** Known line (e.g. of a YAML syntax error); otherwise the locator finds it from the path. */
   readonly line?: number;
+  /** Known column, with `line`: shown as FILE:LINE:COLUMN. */
+  readonly column?: number;
+  /** The offending source line, shown under the message with a caret at `column`. */
+  readonly excerpt?: string;
 }
 
 /** Maps a field path to a 1-based line number in the source, when the source has lines (YAML). */
 export type Locator = (path: FieldPath, document?: number) => number | undefined;
+
+/** Problems listed one by one; past this, the input is more likely the wrong file than a config to fix. */
+const MAX_LISTED = 20;
 
 /** Invalid input. The CLI prints `message` and exits 1; nothing is ever written when this is thrown. */
 export class ConfigError extends Error {
@@ -24,23 +31,47 @@ export class ConfigError extends Error {
     readonly issues: readonly ConfigIssue[],
     locate?: Locator,
   ) {
-    super(issues.map((issue) => formatIssue(file, issue, locate)).join('\n'));
+    const listed = issues.slice(0, MAX_LISTED).map((issue) => formatIssue(file, issue, locate));
+    const more = issues.length - listed.length;
+    if (more > 0) listed.push(`${file}: … and ${more} more problems (is this the config you meant?)`);
+    super(listed.join('\n'));
     this.name = 'ConfigError';
   }
 }
 
 export function formatPath(path: FieldPath): string {
   let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? cap(part) : `.${cap(part)}`;
   return out || '(top level)';
+}
+
+/** Longest user text quoted back in a message: garbage input must not flood the terminal. */
+const QUOTE_LIMIT = 80;
+
+/** At most QUOTE_LIMIT characters of `text`, on one line, saying how much was left out. */
+export function cap(text: string): string {
+  const flat = text.replace(/[\r\n\t]+/g, ' ');
+  return flat.length <= QUOTE_LIMIT ? flat : `${flat.slice(0, QUOTE_LIMIT)}… (${flat.length} characters)`;
 }
 
 function formatIssue(file: string, issue: ConfigIssue, locate?: Locator): string {
   const line = issue.line ?? locate?.(issue.path, issue.document);
-  const where = line !== undefined ? `${file}:${line}` : issue.document ? `${file} (document ${issue.document + 1})` : file;
+  const column = line !== undefined && issue.column !== undefined ? `:${issue.column}` : '';
+  const where = line !== undefined ? `${file}:${line}${column}` : issue.document ? `${file} (document ${issue.document + 1})` : file;
   const got = 'got' in issue ? `, got ${describeValue(issue.got)}` : '';
   const path = issue.path.length > 0 ? `${formatPath(issue.path)}: ` : '';
-  return `${where}: ${path}${issue.message}${got}`;
+  return `${where}: ${path}${issue.message}${got}${excerpt(issue, line)}`;
+}
+
+/** The source line under the message, cut to a screen's width around the column, with a caret. */
+function excerpt(issue: ConfigIssue, line: number | undefined): string {
+  if (issue.excerpt === undefined || line === undefined) return '';
+  const column = issue.column ?? 1;
+  const start = Math.max(0, column - 60);
+  const text = issue.excerpt.slice(start, start + 100);
+  const gutter = ' '.repeat(String(line).length);
+  const caret = issue.column === undefined ? '' : ` ${' '.repeat(column - 1 - start)}^`;
+  return `\n  ${line} | ${text}\n  ${gutter} |${caret}`;
 }
 
 /** Objects and lists say nothing useful after "got"; primitives and empty lists do. */
@@ -55,7 +86,10 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
   if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') {
+    const quoted = JSON.stringify(value);
+    return quoted.length <= QUOTE_LIMIT ? quoted : `${JSON.stringify(value.slice(0, QUOTE_LIMIT))}… (${value.length} characters)`;
+  }
   return String(value);
 }
 
@@ -157,7 +191,7 @@ export function suggest(key: string, known: readonly string[]): string | undefin
   return best;
 }
 
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];

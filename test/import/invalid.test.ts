@@ -49,7 +49,7 @@ slos:
     objective: "99.9"
     sli:
       raw:
-        error_ratio_query: vector(0)
+        error_ratio_query: sum(rate(errors_total[{{.window}}])) / sum(rate(requests_total[{{.window}}]))
 `;
     expect(await errorFor(yaml)).toBe(
       lines(
@@ -66,7 +66,7 @@ slos:
     objective: 99.9
     sli:
       raw:
-        error_ratio_query: vector(0)
+        error_ratio_query: sum(rate(errors_total[{{.window}}])) / sum(rate(requests_total[{{.window}}]))
 `;
     expect(await errorFor(yaml)).toBe('bad.yml:1: service: is required (a string)');
   });
@@ -120,12 +120,12 @@ slos:
     objective: 99.9
     sli:
       raw:
-        error_ratio_query: vector(0)
+        error_ratio_query: sum(rate(errors_total[{{.window}}])) / sum(rate(requests_total[{{.window}}]))
   - name: availability
     objective: 99
     sli:
       raw:
-        error_ratio_query: vector(0)
+        error_ratio_query: sum(rate(errors_total[{{.window}}])) / sum(rate(requests_total[{{.window}}]))
 ---
 version: "prometheus/v1"
 service: myservice
@@ -134,7 +134,7 @@ slos:
     objective: 99.5
     sli:
       raw:
-        error_ratio_query: vector(0)
+        error_ratio_query: sum(rate(errors_total[{{.window}}])) / sum(rate(requests_total[{{.window}}]))
 `;
     expect(await errorFor(yaml)).toBe(
       lines(
@@ -152,7 +152,7 @@ slos:
     objetive: 99.9
     sli:
       raw:
-        error_ratio_query: vector(0)
+        error_ratio_query: sum(rate(errors_total[{{.window}}])) / sum(rate(requests_total[{{.window}}]))
     alerting:
       page_alert:
         disabled: true
@@ -174,17 +174,15 @@ slos:
     objective: 99.9
     sli:
       raw:
-        error_ratio_query: vector(0)
+        error_ratio_query: sum(rate(errors_total[{{.window}}])) / sum(rate(requests_total[{{.window}}]))
 ---
 version: "prometheus/v2"
 service: b
 slos: []
 `;
+    // Another version's fields mean other things: only its version is reported.
     expect(await errorFor(yaml)).toBe(
-      lines(
-        'bad.yml:10: version: must be "prometheus/v1", got "prometheus/v2"',
-        'bad.yml:12: slos: must list at least one SLO, got an empty list',
-      ),
+      'bad.yml:10: version: is an unknown Sloth spec version (obs imports Sloth\'s prometheus/v1), got "prometheus/v2"',
     );
   });
 });

@@ -175,16 +175,17 @@ describe('Sloth importer', () => {
           version: 'prometheus/v1',
           service: 'svc',
           labels: { tier: 2, critical: true },
-          slos: [{ name: 'x', objective: 99, sli: { raw: { error_ratio_query: 'vector(0)' } } }],
+          slos: [{ name: 'x', objective: 99, sli: { raw: { error_ratio_query: 'sum(rate(e_total[{{.window}}])) / sum(rate(r_total[{{.window}}]))' } } }],
         },
       },
     ]);
     expect(result.ok && result.configs[0]?.config.slos['x']?.labels).toEqual({ tier: '2', critical: 'true' });
   });
 
-  it('detects only prometheus/v1 documents', () => {
+  it('detects prometheus/* documents (an unknown version is then reported as Sloth\'s)', () => {
     expect(slothImporter.detect({ version: 'prometheus/v1' })).toBe(true);
-    expect(slothImporter.detect({ version: 'prometheus/v2' })).toBe(false);
+    expect(slothImporter.detect({ version: 'prometheus/v2' })).toBe(true);
+    expect(slothImporter.detect({ version: 'v1' })).toBe(false);
     expect(slothImporter.detect({ apiVersion: 'sloth.slok.dev/v1' })).toBe(false);
     expect(slothImporter.detect('prometheus/v1')).toBe(false);
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ConfigIssue, type FieldPath, fromZodIssues } from '../errors.js';
+import { type ConfigIssue, editDistance, type FieldPath, fromZodIssues, suggest } from '../errors.js';
 
 /**
  * Helpers shared by the importers. The name rules mirror schema.ts: importers check them up front so
@@ -84,4 +84,19 @@ export function node(value: unknown, path: FieldPath, issues: Issues): Node | un
   if (value === undefined) issues.add(path, 'is required (an object)');
   else issues.add(path, 'must be an object', value);
   return undefined;
+}
+
+/**
+ * Flags a key that is a near miss of a known one (`objectivez`). Formats that allow extensions (OpenSLO)
+ * cannot reject every unknown key, but a typo drops a field without a word, so it is reported.
+ */
+export function checkTypos(value: Node, known: readonly string[], path: FieldPath, issues: Issues): void {
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue;
+    const hint = suggest(key, known);
+    // Short keys are near everything short: one edit at most for them.
+    if (hint && (editDistance(key.toLowerCase(), hint.toLowerCase()) <= 1 || key.length >= 5)) {
+      issues.add([...path, key], `unknown field; did you mean ${hint}?`);
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { parseDuration } from '../../model/duration.js';
 import type { FieldPath } from '../errors.js';
-import { DAY, type Issues, MAX_PERIOD_DAYS, MIN_PERIOD_DAYS, type Node, node } from './common.js';
+import { checkTypos, DAY, type Issues, MAX_PERIOD_DAYS, MIN_PERIOD_DAYS, type Node, node } from './common.js';
 
 /**
  * OpenSLO time windows → our period. Only rolling windows can be imported: our burn-rate alerts and
@@ -16,6 +16,7 @@ const CALENDAR_SHORTHAND = /^\d+[MQY]$/;
 export function periodV1(spec: Node, issues: Issues): string | undefined {
   const path = ['spec', 'timeWindow', 0];
   const window = onlyWindow(spec.timeWindow, ['spec', 'timeWindow'], issues);
+  if (window) checkTypos(window, ['duration', 'isRolling', 'calendar'], path, issues);
   if (!window || !rolling(window, path, issues)) return undefined;
   const duration = window.duration;
   const durationPath = [...path, 'duration'];
@@ -41,6 +42,7 @@ const UNIT_SECONDS: Record<string, number> = { second: 1, minute: 60, hour: 3_60
 export function periodV1alpha(spec: Node, issues: Issues): string | undefined {
   const path = ['spec', 'timeWindows', 0];
   const window = onlyWindow(spec.timeWindows, ['spec', 'timeWindows'], issues);
+  if (window) checkTypos(window, ['unit', 'count', 'isRolling', 'calendar'], path, issues);
   if (!window || !rolling(window, path, issues)) return undefined;
   const { unit, count } = window;
   const unitSeconds = typeof unit === 'string' ? UNIT_SECONDS[unit.toLowerCase()] : undefined;

@@ -1,7 +1,8 @@
 import { roundFloat } from '../../model/duration.js';
 import type { ConfigIssue, FieldPath } from '../errors.js';
 import type { ObsConfig, SliSpec, SloSpec } from '../schema.js';
-import { Issues, isNode, node, type Node, SLUG, SLUG_MESSAGE, slugify, uniqueIssues } from './common.js';
+import { queryProblem } from '../../promql/lint.js';
+import { checkTypos, Issues, isNode, node, type Node, SLUG, SLUG_MESSAGE, slugify, uniqueIssues } from './common.js';
 import { periodV1, periodV1alpha } from './openslo-period.js';
 import type { ImportResult, SourceDocument, SpecImporter } from './types.js';
 
@@ -18,6 +19,25 @@ const VERSIONS: Record<string, Version> = { 'openslo/v1': 'v1', 'openslo/v1alpha
 const KINDS = ['SLO', 'SLI', 'Service', 'DataSource', 'AlertPolicy', 'AlertCondition', 'AlertNotificationTarget'];
 const OPS = ['lt', 'lte', 'gt', 'gte'] as const;
 type Op = (typeof OPS)[number];
+
+/** The fields of each OpenSLO object, per version: a near miss of one is reported as a typo. */
+const KEYS = {
+  document: ['apiVersion', 'kind', 'metadata', 'spec'],
+  metadata: ['name', 'displayName', 'labels', 'annotations'],
+  slo: {
+    v1: ['description', 'service', 'indicator', 'indicatorRef', 'timeWindow', 'budgetingMethod', 'objectives', 'alertPolicies'],
+    v1alpha: ['description', 'service', 'indicator', 'timeWindows', 'budgetingMethod', 'objectives'],
+  },
+  objective: {
+    v1: ['displayName', 'op', 'value', 'target', 'targetPercent', 'timeSliceTarget', 'timeSliceWindow', 'indicator', 'indicatorRef', 'compositeWeight'],
+    v1alpha: ['displayName', 'op', 'value', 'target', 'timeSliceTarget', 'ratioMetrics'],
+  },
+  sli: ['metadata', 'spec', 'description', 'ratioMetric', 'thresholdMetric'],
+  ratioMetric: ['counter', 'good', 'bad', 'total', 'raw', 'rawType'],
+  metric: ['metricSource'],
+  metricSource: ['metricSourceRef', 'type', 'spec'],
+  metricV1alpha: ['source', 'queryType', 'query', 'metadata'],
+} as const;
 
 /** A named document other documents can refer to. */
 interface Named {
@@ -85,6 +105,8 @@ function readHeader(data: unknown, issues: Issues): { data: Node; version: Versi
     issues.add(['kind'], `must be one of ${KINDS.join(', ')}`, kind);
     return undefined;
   }
+  checkTypos(data, KEYS.document, [], issues);
+  if (isNode(data.metadata)) checkTypos(data.metadata, KEYS.metadata, ['metadata'], issues);
   return { data, version, kind };
 }
 
@@ -107,6 +129,7 @@ function importSlo(data: Node, version: Version, catalog: Catalog, issues: Issue
   if (name !== undefined && !SLUG.test(name)) issues.add(['metadata', 'name'], SLUG_MESSAGE, name);
   const spec = node(data.spec, ['spec'], issues);
   if (!spec) return [];
+  checkTypos(spec, KEYS.slo[version], ['spec'], issues);
   const service = serviceName(spec, issues);
   const period = version === 'v1' ? periodV1(spec, issues) : periodV1alpha(spec, issues);
   checkBudgetingMethod(spec, issues);
@@ -117,6 +140,7 @@ function importSlo(data: Node, version: Version, catalog: Catalog, issues: Issue
     const path = ['spec', 'objectives', index];
     const objective = node(raw, path, issues);
     if (!objective) return [];
+    checkTypos(objective, KEYS.objective[version], path, issues);
     const percent = objectivePercent(objective, path, issues);
     const sli = version === 'v1' ? indicatorV1(spec, objective, path, catalog, issues) : indicatorV1alpha(spec, objective, path, issues);
     if (name === undefined || service === undefined || period === undefined || percent === undefined || !sli) return [];
@@ -222,6 +246,7 @@ function sliV1(
   issues: Issues,
   objectiveIssues = issues,
 ): SliSpec | undefined {
+  checkTypos(sli, KEYS.sli, path, issues);
   const { ratioMetric, thresholdMetric } = sli;
   if ((ratioMetric === undefined) === (thresholdMetric === undefined)) {
     issues.add(path, 'needs exactly one of ratioMetric or thresholdMetric');
@@ -238,6 +263,7 @@ function sliV1(
 
 /** good or bad over total; or raw, a stored ratio of successes or failures. */
 function ratioV1(ratio: Node, path: FieldPath, catalog: Catalog, issues: Issues): SliSpec | undefined {
+  checkTypos(ratio, KEYS.ratioMetric, path, issues);
   const { good, bad, total, raw } = ratio;
   if (raw !== undefined) {
     if (good !== undefined || bad !== undefined || total !== undefined) {
@@ -251,8 +277,8 @@ function ratioV1(ratio: Node, path: FieldPath, catalog: Catalog, issues: Issues)
     return undefined;
   }
   const part = good !== undefined ? 'good' : 'bad';
-  const numerator = queryV1(ratio[part], [...path, part], catalog, issues);
-  const denominator = queryV1(total, [...path, 'total'], catalog, issues);
+  const numerator = queryV1(ratio[part], [...path, part], catalog, issues, true);
+  const denominator = queryV1(total, [...path, 'total'], catalog, issues, true);
   if (numerator === undefined || denominator === undefined) return undefined;
   return { ratio: part === 'good' ? { good: numerator, total: denominator } : { errors: numerator, total: denominator } };
 }
@@ -271,16 +297,19 @@ function rawV1(ratio: Node, path: FieldPath, catalog: Catalog, issues: Issues): 
 }
 
 /** The PromQL of a v1 metric: `{metricSource: {type: Prometheus, spec: {query}}}`. */
-function queryV1(metric: unknown, path: FieldPath, catalog: Catalog, issues: Issues): string | undefined {
-  const source = node(node(metric, path, issues)?.metricSource, [...path, 'metricSource'], issues);
+function queryV1(metric: unknown, path: FieldPath, catalog: Catalog, issues: Issues, events = false): string | undefined {
+  const outer = node(metric, path, issues);
+  if (outer) checkTypos(outer, KEYS.metric, path, issues);
+  const source = node(outer?.metricSource, [...path, 'metricSource'], issues);
   if (!source) return undefined;
   const sourcePath = [...path, 'metricSource'];
+  checkTypos(source, KEYS.metricSource, sourcePath, issues);
   if (!isPrometheus(source, sourcePath, catalog, issues)) return undefined;
   const spec = node(source.spec, [...sourcePath, 'spec'], issues);
   if (!spec) return undefined;
   // `query` is what the OpenSLO examples use; some tools write `promql`.
   const key = spec.query === undefined && spec.promql !== undefined ? 'promql' : 'query';
-  return promql(spec[key], [...sourcePath, 'spec', key], issues);
+  return promql(spec[key], [...sourcePath, 'spec', key], issues, events);
 }
 
 /** The source's type, or that of the DataSource document it refers to, must be Prometheus. */
@@ -325,28 +354,30 @@ function indicatorV1alpha(spec: Node, objective: Node, path: FieldPath, issues: 
 }
 
 function ratioV1alpha(ratio: Node, path: FieldPath, issues: Issues): SliSpec | undefined {
+  checkTypos(ratio, KEYS.ratioMetric, path, issues);
   const { good, bad } = ratio;
   if ((good === undefined) === (bad === undefined)) {
     issues.add(path, good === undefined ? 'needs good (the numerator) and total' : 'needs good or bad, not both');
     return undefined;
   }
   const part = good !== undefined ? 'good' : 'bad';
-  const numerator = queryV1alpha(ratio[part], [...path, part], issues);
-  const total = queryV1alpha(ratio.total, [...path, 'total'], issues);
+  const numerator = queryV1alpha(ratio[part], [...path, part], issues, true);
+  const total = queryV1alpha(ratio.total, [...path, 'total'], issues, true);
   if (numerator === undefined || total === undefined) return undefined;
   return { ratio: part === 'good' ? { good: numerator, total } : { errors: numerator, total } };
 }
 
 /** The PromQL of a v1alpha metric: `{source: prometheus, queryType: promql, query}`. */
-function queryV1alpha(metric: unknown, path: FieldPath, issues: Issues): string | undefined {
+function queryV1alpha(metric: unknown, path: FieldPath, issues: Issues, events = false): string | undefined {
   const spec = node(metric, path, issues);
   if (!spec) return undefined;
+  checkTypos(spec, KEYS.metricV1alpha, path, issues);
   if (spec.source === undefined) {
     issues.add([...path, 'source'], 'is required (prometheus)');
     return undefined;
   }
   if (!checkPrometheus(spec.source, [...path, 'source'], issues)) return undefined;
-  return promql(spec.query, [...path, 'query'], issues);
+  return promql(spec.query, [...path, 'query'], issues, events);
 }
 
 // ---- shared -----------------------------------------------------------------------------------------
@@ -362,10 +393,18 @@ function thresholdComparison(objective: Node, path: FieldPath, issues: Issues): 
   return validOp && typeof value === 'number' ? { op: op as Op, value } : undefined;
 }
 
-function promql(query: unknown, path: FieldPath, issues: Issues): string | undefined {
+/**
+ * A PromQL query, checked where the user wrote it. Ranges are the user's (OpenSLO has no window
+ * placeholder); a ratio's parts must still be events per second.
+ */
+function promql(query: unknown, path: FieldPath, issues: Issues, events = false): string | undefined {
   if (query === undefined) issues.add(path, 'is required (a PromQL query)');
   else if (typeof query !== 'string' || query.trim() === '') issues.add(path, 'must be a PromQL query', query);
-  else return query.trim();
+  else {
+    const problem = queryProblem(query.trim(), { events });
+    if (!problem) return query.trim();
+    issues.add(path, problem.message);
+  }
   return undefined;
 }
 

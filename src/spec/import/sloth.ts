@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ConfigIssue } from '../errors.js';
 import type { AlertingSpec, ObsConfig, SliSpec, SloSpec } from '../schema.js';
+import { queryProblem } from '../../promql/lint.js';
 import { ALERT_NAME, LABEL_NAME, parseDocument, SLUG, SLUG_MESSAGE } from './common.js';
 import type { ImportResult, SourceDocument, SpecImporter } from './types.js';
 
@@ -11,6 +12,9 @@ import type { ImportResult, SourceDocument, SpecImporter } from './types.js';
  */
 
 const VERSION = 'prometheus/v1';
+/** How Sloth spells the window placeholder (`{{ .window }}` is accepted as well). */
+const WINDOW = '{{.window}}';
+const UNKNOWN_VERSION = `is an unknown Sloth spec version (obs imports Sloth's ${VERSION})`;
 /** Sloth specs have no period; its CLI defaults to 30 days (--default-slo-period). */
 const PERIOD = '30d';
 
@@ -61,6 +65,14 @@ const sli = z
     } else if (spec.events && spec.raw) {
       ctx.addIssue({ code: 'custom', message: 'needs events or raw, not both' });
     }
+    // Sloth refuses a query without its window placeholder; so do we, and events that are not rates.
+    const check = (path: [string, string], query: string | undefined, events: boolean) => {
+      const problem = query === undefined ? undefined : queryProblem(query, { placeholder: WINDOW, events });
+      if (problem) ctx.addIssue({ code: 'custom', path, message: problem.message });
+    };
+    check(['events', 'error_query'], spec.events?.error_query, true);
+    check(['events', 'total_query'], spec.events?.total_query, true);
+    check(['raw', 'error_ratio_query'], spec.raw?.error_ratio_query, false);
   });
 
 const slo = z.strictObject({
@@ -76,7 +88,7 @@ const slo = z.strictObject({
 });
 
 const slothSpec = z.strictObject({
-  version: z.literal(VERSION, { error: `must be "${VERSION}"` }),
+  version: z.literal(VERSION, { error: UNKNOWN_VERSION }),
   service: z.string({ error: 'must be a string' }).regex(SLUG, SLUG_MESSAGE),
   labels: labels.optional(),
   slos: z.array(slo, { error: 'must be a list of SLOs' }).min(1, 'must list at least one SLO'),
@@ -95,7 +107,8 @@ interface ServiceConfig {
 
 export const slothImporter: SpecImporter = {
   format: 'sloth',
-  detect: (doc) => typeof doc === 'object' && doc !== null && (doc as { version?: unknown }).version === VERSION,
+  // Any `prometheus/…` version is Sloth's, so that an unknown one is reported as such.
+  detect: (doc) => typeof doc === 'object' && doc !== null && /^prometheus\//.test(String((doc as { version?: unknown }).version)),
   import: importSloth,
 };
 
@@ -103,6 +116,12 @@ function importSloth(documents: readonly SourceDocument[]): ImportResult {
   const issues: ConfigIssue[] = [];
   const services = new Map<string, ServiceConfig>();
   for (const { data, index } of documents) {
+    const version = (data as { version?: unknown } | null)?.version;
+    if (typeof version === 'string' && version !== VERSION) {
+      // Another version's fields mean other things: its version is the one problem worth reporting.
+      issues.push({ path: ['version'], message: UNKNOWN_VERSION, got: version, document: index });
+      continue;
+    }
     const parsed = parseDocument(slothSpec, data, index);
     if (parsed.ok) addSpec(parsed.value, index, services, issues);
     else issues.push(...parsed.issues);
