@@ -16,12 +16,20 @@ import { Dependencies } from './dependencies.js';
 import { GenAi, type GenAiBudgets, type PriceTable } from './genai/index.js';
 import { Health } from './health.js';
 import { type BuiltinPaths, HttpInstrumentation, type HttpRecord } from './http/core.js';
-import { type ExpressErrorMiddleware, type ExpressMiddleware, expressErrorMiddleware, expressMiddleware } from './http/express.js';
-import { type FastifyPlugin, fastifyPlugin } from './http/fastify.js';
+import { errorSink } from './error-sink.js';
+import {
+  type ExpressErrorHandlerOptions,
+  type ExpressErrorMiddleware,
+  type ExpressMiddleware,
+  expressErrorMiddleware,
+  expressMiddleware,
+} from './http/express.js';
+import { type FastifyErrorHandler, type FastifyPlugin, fastifyAdapter } from './http/fastify.js';
 import { type NodeHttpOptions, type RequestListener, wrapNodeListener } from './http/node.js';
 import { pathOf } from './http/url.js';
 import { MetricsCore } from './metrics/core.js';
 import type { LabelLimits } from './metrics/labels.js';
+import { Queues, type Queue } from './queues.js';
 import { Security } from './security.js';
 
 export type { DependencyCall } from './dependencies.js';
@@ -30,9 +38,11 @@ export { classifyGenAiError, extractUsage } from './genai/index.js';
 export type { HealthCheck, HealthCheckOptions, HealthReport, HealthStatus, CheckResult, LivenessReport } from './health.js';
 export type { BuiltinPaths, HttpRecord } from './http/core.js';
 export type { NodeHttpOptions, RequestListener } from './http/node.js';
-export type { ExpressMiddleware, ExpressErrorMiddleware } from './http/express.js';
-export type { FastifyPlugin } from './http/fastify.js';
+export type { ExpressMiddleware, ExpressErrorMiddleware, ExpressErrorHandlerOptions } from './http/express.js';
+export type { FastifyPlugin, FastifyErrorHandler } from './http/fastify.js';
+export type { ErrorResponseBody } from './http/errors.js';
 export type { SecurityEvent } from './security.js';
+export type { Queue, QueueWorker } from './queues.js';
 export { DEFAULT_LABEL_LIMITS, OVERFLOW_VALUE, OTHER_METHOD, UNMATCHED_ROUTE, type LabelLimits } from './metrics/labels.js';
 export { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './metrics/exposition.js';
 export type { Dependencies } from './dependencies.js';
@@ -89,10 +99,16 @@ export interface ObsHttp {
   node(listener: RequestListener, options?: NodeHttpOptions): RequestListener;
   /** Express 4/5 middleware; install before your routes. */
   express(): ExpressMiddleware;
-  /** Optional Express error middleware: error_type becomes the thrown error's class name. */
-  expressErrorHandler(): ExpressErrorMiddleware;
+  /**
+   * Express error middleware, after your routes: a thrown error becomes one JSON log line (trace_id,
+   * scrubbed), a Sentry event (5xx, when Sentry is on) and a JSON `{ error, status, trace_id }` response;
+   * error_type becomes its class name. `{ respond: false }`: only record, then pass it to your handler.
+   */
+  expressErrorHandler(options?: ExpressErrorHandlerOptions): ExpressErrorMiddleware;
   /** Fastify plugin: `app.register(obs.http.fastify)`. */
   readonly fastify: FastifyPlugin;
+  /** Fastify error handler, same behaviour as expressErrorHandler: `app.setErrorHandler(obs.http.fastifyErrorHandler)`. */
+  readonly fastifyErrorHandler: FastifyErrorHandler;
   /** Records one request directly (other frameworks). */
   record(request: HttpRecord): void;
 }
@@ -113,6 +129,8 @@ export interface Obs {
   readonly dependencies: Dependencies;
   readonly security: Security;
   readonly health: Health;
+  /** Queue/job metrics of one queue: job timing by result, backlog depth, running workers. */
+  queue(name: string): Queue;
   /** Closes servers started by serveMetrics and stops the event-loop monitor. The registry keeps its values. */
   shutdown(): Promise<void>;
 }
@@ -151,8 +169,10 @@ export function createObs(config: ObsConfig, options: ObsOptions = {}): Obs {
     ...(budgets && { budgets }),
   });
   const dependencies = new Dependencies(core);
+  const queues = new Queues(core);
   const servers = new Set<MetricsServer>();
-  const fastify = fastifyPlugin(httpInst);
+  const sink = () => errorSink(service);
+  const fastify = fastifyAdapter(httpInst, sink);
 
   const metricsHandler = (req: IncomingMessage, res: ServerResponse) => void httpInst.serveMetrics(req, res, options.token);
 
@@ -197,14 +217,16 @@ export function createObs(config: ObsConfig, options: ObsOptions = {}): Obs {
     http: {
       node: (listener, o) => wrapNodeListener(httpInst, listener, o),
       express: () => expressMiddleware(httpInst),
-      expressErrorHandler: () => expressErrorMiddleware(),
-      fastify,
+      expressErrorHandler: (o) => expressErrorMiddleware(httpInst, sink, o),
+      fastify: fastify.plugin,
+      fastifyErrorHandler: fastify.errorHandler,
       record: (r) => httpInst.record(r),
     },
     genai,
     dependencies,
     security,
     health,
+    queue: (name) => queues.queue(name),
     shutdown: async () => {
       core.stop();
       await Promise.all([...servers].map((s) => s.close()));

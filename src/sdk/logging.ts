@@ -31,7 +31,12 @@ export interface Logging {
   readonly audit: Logger;
   /** Flushes buffered output (async destinations); resolves within `timeoutMs`. */
   flush(timeoutMs?: number): Promise<void>;
+  /** Lines written so far by `audit` and its children: feeds obs_audit_events_total. */
+  auditEvents(): number;
 }
+
+/** Marks the audit logger; pino children inherit it through their prototype (pino's child is Object.create). */
+const AUDIT = Symbol('obs.audit');
 
 /** pino mixin: correlation fields from the active OTel span. Returns a fresh object (pino mutates it). */
 export function traceMixin(): Record<string, string> {
@@ -99,11 +104,27 @@ export function createLogging(identity: LoggingIdentity, options: LoggingOptions
   const level = options.level ?? process.env['LOG_LEVEL'] ?? 'info';
   const destination = resolveDestination(options.destination);
   const opts = loggerOptions(identity, level);
-  const logger = pino(opts, destination);
+  let auditLines = 0;
+  const logger = pino(
+    {
+      ...opts,
+      hooks: {
+        ...opts.hooks,
+        // pino calls this only for enabled levels: what it counts is what the audit trail received
+        logMethod(args, method) {
+          if ((this as unknown as Record<symbol, unknown>)[AUDIT]) auditLines++;
+          method.apply(this, args);
+        },
+      },
+    },
+    destination,
+  );
   const audit = logger.child({ audit: true });
+  Object.defineProperty(audit, AUDIT, { value: true });
   return {
     logger,
     audit,
+    auditEvents: () => auditLines,
     flush(timeoutMs = 2000) {
       return new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeoutMs);

@@ -22,12 +22,18 @@ interface Pattern {
   readonly replace: string | Replacer;
 }
 
-/** Secret patterns. Character classes exclude quotes and backslashes, so a scrubbed JSON line stays valid. */
+/**
+ * Secret patterns. They run over text that may be a serialized JSON line (pino's streamWrite) with JSON
+ * nested in its strings (`JSON.stringify(body)` in an Error message): so no match ever consumes a quote
+ * or a backslash (an escaped quote `\"` closes a nested string and must survive), and quotes around keys
+ * and values may come escaped (`\*["']`). Whatever they redact, a valid JSON line stays valid JSON.
+ */
 const PATTERNS: readonly Pattern[] = [
   {
     name: 'pem-private-key',
-    hint: 'PRIVATE KEY',
-    re: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+    hint: 'PRIVATE',
+    // the body stays inside one (JSON) string: no raw quote, escapes consumed whole; spaces may be URL-encoded
+    re: /-----BEGIN(?:(?: |%20|\+)[A-Z]+)*?(?: |%20|\+)PRIVATE(?: |%20|\+)KEY-----(?:[^"\\]|\\.)*?-----END(?:(?: |%20|\+)[A-Z]+)*?(?: |%20|\+)PRIVATE(?: |%20|\+)KEY-----/g,
     replace: REDACTED,
   },
   // scheme://user:password@host → keep user, drop password
@@ -37,11 +43,11 @@ const PATTERNS: readonly Pattern[] = [
     re: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@"'\\]+):([^\s@/"'\\]+)@/gi,
     replace: (_m, scheme, user) => `${scheme}${user}:${REDACTED}@`,
   },
-  // "Authorization: Basic xxx", authorization=Digest …, "authorization":"whatever"
+  // "Authorization: Basic xxx", authorization=Digest …, "authorization":"whatever", \"authorization\":\"…\"
   {
     name: 'authorization-header',
     hint: /authori[sz]ation/i,
-    re: /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)(?:(?:Basic|Bearer|Digest|Negotiate|Token)\s+)?[^\s"',;]+/gi,
+    re: /\b((?:proxy-)?authori[sz]ation\\*["']?\s*[:=]\s*\\*["']?)(?:(?:Basic|Bearer|Digest|Negotiate|Token)\s+)?(?!\[redacted\])[^\s"'\\,;]+/gi,
     replace: (_m, prefix) => `${prefix}${REDACTED}`,
   },
   {
@@ -62,19 +68,54 @@ const PATTERNS: readonly Pattern[] = [
   },
   { name: 'slack-token', hint: 'xox', re: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, replace: REDACTED },
   { name: 'stripe-key', hint: /_live_|_test_/, re: /\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}/g, replace: REDACTED },
-  // password=…, api_key: …, "client_secret":"…", ?token=…
+  // password=…, DB_PASSWORD=…, aws_secret_access_key=…, api-key: …, "client_secret":"…", \"password\":\"…\", ?token=…
   {
     name: 'secret-assignment',
-    hint: /(?:key|token|secret|passw(?:or)?d|pwd)["']?\s*[:=]/i,
-    re: /\b((?:api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|session[_-]?token|client[_-]?secret|secret[_-]?key|secret|password|passwd|pwd|token)["']?\s*[:=]\s*["']?)(?!\[redacted\])([^\s"'&,;{}\]]{3,})/gi,
-    replace: (_m, prefix) => `${prefix}${REDACTED}`,
+    hint: /(?:key|token|secret|passw(?:or)?d|pwd|phrase|credentials?)\\*["']?\s*[:=]/i,
+    re: secretAssignment(),
+    replace: redactAssignment,
   },
 ];
 
+/**
+ * `<key><sep><value>` where the key *ends* with a credential word, so `_`-joined names
+ * (`aws_secret_access_key`, `STRIPE_WEBHOOK_SECRET`, `db_password`) and camelCase (`dbPassword`) match,
+ * while `max_tokens` and `token_count` do not (the word must end the key).
+ * A quoted value runs to its closing quote (or a backslash: the escape that closes a nested string);
+ * a bare one to whitespace, a quote, a backslash or a list/query separator.
+ */
+function secretAssignment(): RegExp {
+  const word = '(?:api[_.-]?key|access[_.-]?key|secret[_.-]?key|private[_.-]?key|secret|token|password|passwd|passphrase|pwd|credentials?)';
+  const notDone = String.raw`(?!\[redacted\])`;
+  const value = String.raw`(?:(?<dq>\\*")${notDone}[^"\\]+|(?<sq>\\*')${notDone}[^'\\]+|${notDone}(?<bare>[^\s"'\\&,;{}[\]]{3,}))`;
+  // The match starts at the credential word: whatever prefixes it (`aws_secret_`, `DB_`, `db`) is left in
+  // place, and requiring the separator right after the word is what makes the word end the key.
+  return new RegExp(String.raw`(?<key>${word})(?<kq>\\*["']?)(?<sep>\s*[:=]\s*)${value}`, 'gi');
+}
+
+interface AssignmentGroups {
+  key: string;
+  kq: string;
+  sep: string;
+  dq?: string;
+  sq?: string;
+  bare?: string;
+}
+
+/** Keeps the key, its quotes and the separator. A bare value after a quoted key is a JSON literal: kept. */
+function redactAssignment(match: string, ...rest: unknown[]): string {
+  const g = rest[rest.length - 1] as AssignmentGroups;
+  if (g.bare !== undefined) return g.kq.includes('"') ? match : `${g.key}${g.kq}${g.sep}${REDACTED}`;
+  return `${g.key}${g.kq}${g.sep}${g.dq ?? g.sq ?? ''}${REDACTED}`;
+}
+
 const AWS_KEY_ID = /\b(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[0-9A-Z]{16}\b/g;
 const AWS_CONTEXT = /aws.{0,24}secret|secret.?access.?key/i;
-/** A 40-char base64-ish run, not part of a longer run: what an AWS secret access key looks like. */
-const AWS_SECRET = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/g;
+/**
+ * A 40-char base64 run, not part of a longer run: what an AWS secret access key looks like (`=` may precede
+ * it). It must hold a letter: a 40-digit JSON number is no key, and replacing it would break the line.
+ */
+const AWS_SECRET = /(?<![A-Za-z0-9/+])(?=[0-9/+]*[A-Za-z])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/g;
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

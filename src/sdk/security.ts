@@ -1,4 +1,4 @@
-import { securityEvents } from '../catalog/sdk-metrics.js';
+import { auditEvents, securityEvents } from '../catalog/sdk-metrics.js';
 import type { MetricsCore } from './metrics/core.js';
 import { CatalogCounter } from './metrics/instruments.js';
 
@@ -23,5 +23,29 @@ export class Security {
 
   record(event: SecurityEvent, reason = 'unspecified'): void {
     this.core.safety.run('security', () => this.events.inc([event, reason]), undefined);
+  }
+
+  private auditCounted = false;
+
+  /**
+   * Exports obs_audit_events_total from the audit logger's line count (Logging.auditEvents), brought up
+   * to date at each scrape, so that an audit trail gone silent can alert. Once per instance.
+   */
+  countAuditEvents(total: () => number): void {
+    if (this.auditCounted) return;
+    this.auditCounted = true;
+    let seen = 0;
+    const counter: CatalogCounter = new CatalogCounter(auditEvents, this.core.registry, this.core.guards, {}, () =>
+      this.core.safety.run(
+        'security',
+        () => {
+          const now = total();
+          counter.inc([], now - seen);
+          seen = now;
+        },
+        undefined,
+      ),
+    );
+    counter.inc([], 0);
   }
 }

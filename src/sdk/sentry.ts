@@ -5,7 +5,7 @@
  *  - Sentry's own tracing stays off (no `tracesSampleRate` passed) and its http/fetch integrations create no
  *    spans and inject no headers, so there are no duplicate HTTP spans and one propagator (OTel's);
  *  - conservative `dataCollection` (v11 collects user info, cookies, headers, bodies and GenAI I/O by default);
- *  - every event, transaction and breadcrumb goes through scrub.ts.
+ *  - every event and breadcrumb goes through scrub.ts (spans sent to Sentry's OTLP endpoint: tracing.ts).
  */
 import * as Sentry from '@sentry/node';
 import type { Breadcrumb, ErrorEvent, Event, NodeOptions } from '@sentry/node';
@@ -141,7 +141,8 @@ export function startSentry(identity: ServiceIdentity, options: SentryOptions = 
       },
     },
     beforeSend: (event: ErrorEvent) => scrubEvent(event),
-    beforeSendTransaction: (event) => scrubEvent(event),
+    // no beforeSendTransaction: Sentry sends no transactions here (its tracing is off; the OTel spans that go
+    // to Sentry's OTLP endpoint are scrubbed by tracing.ts), and v11 warns on every start that it is ignored
     beforeBreadcrumb: (crumb) => scrubBreadcrumb(crumb),
   });
   if (client === undefined) return DISABLED;

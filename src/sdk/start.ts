@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { traceSpansDropped } from '../catalog/sdk-metrics.js';
 import { ConfigError } from '../spec/errors.js';
-import { findConfigFile, loadConfig } from '../spec/load.js';
+import { DEFAULT_CONFIG_FILES, loadConfig } from '../spec/load.js';
 import type { ObsConfig } from '../spec/schema.js';
 import { createObs, type Obs, type ObsOptions } from './index.js';
 import { CatalogCounter } from './metrics/instruments.js';
@@ -64,6 +66,7 @@ export async function startObs(options: StartObsOptions = {}): Promise<RunningOb
   const ownSpans = options.telemetry?.tracing?.incomingSpans !== true;
   const obs = createObs(config, { serverSpans: ownSpans, ...options, source });
   countDroppedSpans(obs, telemetry);
+  obs.security.countAuditEvents(() => telemetry.auditEvents());
 
   let stopping: Promise<void> | undefined;
   const running: RunningObs = {
@@ -81,8 +84,28 @@ export async function startObs(options: StartObsOptions = {}): Promise<RunningOb
   return running;
 }
 
+/**
+ * The service's config file: $OBS_CONFIG, else the first default name present in `cwd`. Errors speak to a
+ * service owner (the directory searched, OBS_CONFIG), not to a CLI user (--config).
+ */
+export function serviceConfigFile(cwd: string, given = process.env.OBS_CONFIG): string {
+  if (given !== undefined && given.trim() !== '') {
+    const path = resolve(cwd, given);
+    if (existsSync(path)) return path;
+    throw new ConfigError(given, [{ path: [], message: `file not found (OBS_CONFIG, resolved against ${cwd}); set OBS_CONFIG to the config's path` }]);
+  }
+  const found = DEFAULT_CONFIG_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f));
+  if (found) return found;
+  throw new ConfigError(cwd, [
+    {
+      path: [],
+      message: `no obs config in this directory (looked for ${DEFAULT_CONFIG_FILES.join(', ')}); set OBS_CONFIG to the config's path, or pass startObs({ config })`,
+    },
+  ]);
+}
+
 async function loadServiceConfig(cwd: string): Promise<{ config: ObsConfig; source: string }> {
-  const loaded = await loadConfig(findConfigFile(cwd, process.env.OBS_CONFIG), cwd);
+  const loaded = await loadConfig(serviceConfigFile(cwd), cwd);
   const [first, ...rest] = loaded.documents;
   if (loaded.format !== 'obs' || !first || rest.length > 0) {
     throw new ConfigError(loaded.source, [

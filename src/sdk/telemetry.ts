@@ -2,12 +2,12 @@
  * startTelemetry(): traces (OTel → OTLP/HTTP), errors (Sentry, sharing the OTel trace id) and logs (pino JSON)
  * from one call, with one idempotent, bounded shutdown. Nothing happens at import time.
  */
-import type { Tracer } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, type Context, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as Sentry from '@sentry/node';
 import type { Logger } from 'pino';
+import { installErrorSink } from './error-sink.js';
 import { createLogging, type LoggingOptions } from './logging.js';
 import { startSentry, type SentryOptions } from './sentry.js';
 import {
@@ -37,11 +37,15 @@ export interface Telemetry {
   readonly logger: Logger;
   /** Security audit trail: a child of `logger`, every line carries `audit: true`. */
   readonly audit: Logger;
+  /** Lines the audit trail has received so far — feeds `obs_audit_events_total`. */
+  auditEvents(): number;
   /** Spans lost so far (queue full + failed/timed-out exports) — feed `obs_trace_spans_dropped_total`. */
   readonly droppedSpans: number;
   /** Breakdown of span loss by reason, plus exported count. */
   spanStats(): SpanLossStats;
   readonly tracingEnabled: boolean;
+  /** Where spans are exported (OTLP/HTTP URL); undefined when no endpoint is configured: spans carry trace ids, go nowhere. */
+  readonly tracesEndpoint: string | undefined;
   readonly sentryEnabled: boolean;
   /** Reports an error to Sentry (no-op when Sentry is off); returns the event id. */
   captureException(error: unknown): string | undefined;
@@ -57,6 +61,14 @@ export function activeTelemetry(): Telemetry | undefined {
 }
 
 const LOSS_LOG_INTERVAL_MS = 30_000;
+
+/**
+ * Runs one of obs's own log calls outside any request: an export callback or a timer runs in the async
+ * context of whichever request scheduled it, and its line must not carry that request's trace_id.
+ */
+function sdkLog(log: () => void): void {
+  context.with(ROOT_CONTEXT, log);
+}
 
 /** Forwards only spans of a deterministic share of traces (by trace id), so whole traces are kept or not. */
 class TraceRatioProcessor implements SpanProcessor {
@@ -102,8 +114,9 @@ function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
 
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   if (current) {
-    current.logger.warn('startTelemetry called twice; returning the running instance');
-    return current;
+    const running = current;
+    sdkLog(() => running.logger.warn('startTelemetry called twice; returning the running instance'));
+    return running;
   }
   const { service } = options;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 5000;
@@ -119,10 +132,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   let lastError: string | undefined;
   const flushLossLog = (): void => {
     if (pendingLoss.queue_full === 0 && pendingLoss.export_failed === 0) return;
-    logger.warn(
-      { spans_dropped_queue_full: pendingLoss.queue_full, spans_dropped_export_failed: pendingLoss.export_failed, error: lastError },
-      'trace spans dropped',
-    );
+    const fields = { spans_dropped_queue_full: pendingLoss.queue_full, spans_dropped_export_failed: pendingLoss.export_failed, error: lastError };
+    sdkLog(() => logger.warn(fields, 'trace spans dropped'));
     pendingLoss.queue_full = 0;
     pendingLoss.export_failed = 0;
     lastError = undefined;
@@ -164,18 +175,23 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   });
 
   const sentry = startSentry(service, { ...options.sentry, dsn: sentryDsn });
+  if (tracing.enabled && tracing.endpoint === undefined) {
+    sdkLog(() => logger.info('traces are not exported: set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://otel-collector:4318) to export them'));
+  }
 
   let shutdownPromise: Promise<void> | undefined;
   const telemetry: Telemetry = {
     tracer: tracing.tracer,
     logger,
     audit: logging.audit,
+    auditEvents: () => logging.auditEvents(),
     get droppedSpans() {
       const s = tracing.stats();
       return s.queueFull + s.exportFailed;
     },
     spanStats: () => tracing.stats(),
     tracingEnabled: tracing.enabled,
+    tracesEndpoint: tracing.endpoint,
     sentryEnabled: sentry.enabled,
     captureException: (error) => sentry.captureException(error),
     shutdown() {
@@ -194,12 +210,16 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
           /* logging must not break shutdown */
         }
         await logging.flush(Math.max(50, Math.min(1000, deadline - Date.now())));
-        if (current === telemetry) current = undefined;
+        if (current === telemetry) {
+          current = undefined;
+          installErrorSink(undefined);
+        }
       })();
       return shutdownPromise;
     },
   };
   current = telemetry;
+  installErrorSink(telemetry);
   return telemetry;
 }
 

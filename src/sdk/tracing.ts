@@ -64,8 +64,10 @@ export interface TracingOptions {
   readonly enabled?: boolean;
   /**
    * OTLP/HTTP base endpoint (e.g. `http://otel-collector:4318`; `/v1/traces` is appended unless present).
-   * Default: the standard OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT env vars
-   * (headers and timeout from OTEL_EXPORTER_OTLP_* too), else http://localhost:4318.
+   * Default: the standard OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (used as is) / OTEL_EXPORTER_OTLP_ENDPOINT env
+   * vars (headers from OTEL_EXPORTER_OTLP_(TRACES_)HEADERS too). With none of them, spans are still made (so
+   * logs, exemplars and Sentry events carry trace ids) but exported nowhere: not to the OTLP default
+   * localhost:4318, where nothing listens unless you run a collector there (and every batch would fail).
    */
   readonly endpoint?: string;
   readonly headers?: Record<string, string>;
@@ -126,6 +128,8 @@ export interface TracingHooks {
 export interface Tracing {
   readonly tracer: Tracer;
   readonly enabled: boolean;
+  /** The OTLP/HTTP URL spans are exported to; undefined when none is configured (spans are not exported). */
+  readonly endpoint: string | undefined;
   stats(): SpanLossStats;
   /** Flushes and stops; resolves within about `timeoutMs`; lost spans are counted before it resolves. */
   shutdown(timeoutMs?: number): Promise<void>;
@@ -498,6 +502,31 @@ function tracesUrl(endpoint: string): string {
   return trimmed.endsWith('/v1/traces') ? trimmed : `${trimmed}/v1/traces`;
 }
 
+/**
+ * Where spans go: the option, else OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (a full URL, as the spec says), else
+ * OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces; undefined when none is set.
+ */
+export function tracesEndpoint(option?: string): string | undefined {
+  const given = option?.trim();
+  if (given) return tracesUrl(given);
+  const traces = process.env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim();
+  if (traces) return traces;
+  const base = process.env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim();
+  return base ? tracesUrl(base) : undefined;
+}
+
+/** Spans are made and ended, and go nowhere: trace context without an export pipeline. */
+class NoExportProcessor implements SpanProcessor {
+  onStart(): void {}
+  onEnd(): void {}
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
 function envDisabled(): boolean {
   return /^true$/i.test(process.env['OTEL_SDK_DISABLED'] ?? '') || process.env['OTEL_TRACES_EXPORTER'] === 'none';
 }
@@ -509,24 +538,30 @@ export function startTracing(service: ServiceIdentity, options: TracingOptions =
     return {
       tracer: trace.getTracer(service.name, service.version),
       enabled: false,
+      endpoint: undefined,
       stats: () => NOOP_STATS,
       shutdown: () => Promise.resolve(),
     };
   }
   const exportTimeoutMillis = options.exportTimeoutMillis ?? 10_000;
-  const Exporter = otlpProtocol(options.protocol) === 'http/json' ? OTLPJsonTraceExporter : OTLPProtoTraceExporter;
-  const exporter = new Exporter({
-    ...(options.endpoint ? { url: tracesUrl(options.endpoint) } : {}),
-    ...(options.headers ? { headers: options.headers } : {}),
-    timeoutMillis: exportTimeoutMillis,
-  });
+  const endpoint = tracesEndpoint(options.endpoint);
   const counters = new SpanCounters();
-  const { processor, exporter: counting } = countingBatchProcessor(
-    exporter,
-    counters,
-    { ...options.batch, exportTimeoutMillis },
-    hooks.onSpanLoss,
-  );
+  let processor: SpanProcessor = new NoExportProcessor();
+  let counting: CountingExporter | undefined;
+  if (endpoint !== undefined) {
+    const Exporter = otlpProtocol(options.protocol) === 'http/json' ? OTLPJsonTraceExporter : OTLPProtoTraceExporter;
+    const exporter = new Exporter({
+      url: endpoint,
+      ...(options.headers ? { headers: options.headers } : {}),
+      timeoutMillis: exportTimeoutMillis,
+    });
+    ({ processor, exporter: counting } = countingBatchProcessor(
+      exporter,
+      counters,
+      { ...options.batch, exportTimeoutMillis },
+      hooks.onSpanLoss,
+    ));
+  }
 
   const attributes: Record<string, string> = { [ATTR_SERVICE_NAME]: service.name };
   if (service.version) attributes[ATTR_SERVICE_VERSION] = service.version;
@@ -560,6 +595,7 @@ export function startTracing(service: ServiceIdentity, options: TracingOptions =
   return {
     tracer: trace.getTracer(service.name, service.version),
     enabled: true,
+    endpoint,
     stats: () => counters.snapshot(),
     shutdown(timeoutMs = 5000) {
       shutdownPromise ??= (async () => {
@@ -567,7 +603,7 @@ export function startTracing(service: ServiceIdentity, options: TracingOptions =
         try {
           // flushes the queue; rejects early when one batch fails, so in-flight exports are awaited below
           await raceTimeout(sdk.shutdown(), timeoutMs);
-          await counting.finalize(deadline - Date.now());
+          await counting?.finalize(deadline - Date.now());
         } catch {
           /* export errors are counted, not thrown */
         } finally {

@@ -17,6 +17,7 @@ describe.each([
   const obs = testObs();
   let url = '';
   let server: Server;
+  let failed = '';
 
   beforeAll(async () => {
     const app = express();
@@ -35,7 +36,8 @@ describe.each([
       res.status(429).send('slow down');
     });
     app.use('/api/v1', api);
-    app.use(obs.http.expressErrorHandler());
+    // respond: false records the error and passes it on to the service's own handler
+    app.use(obs.http.expressErrorHandler({ respond: false }));
     app.use((_err: unknown, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
       res.status(500).send('error');
     });
@@ -45,7 +47,7 @@ describe.each([
     await fetch(`${url}/items/1`);
     await fetch(`${url}/items/2`);
     await fetch(`${url}/api/v1/users/42/orders`);
-    await fetch(`${url}/api/v1/fail`);
+    failed = await fetch(`${url}/api/v1/fail`).then((r) => r.text());
     await fetch(`${url}/api/v1/limited`);
     await fetch(`${url}/no/such/path`);
     await fetch(`${url}/health`);
@@ -65,6 +67,7 @@ describe.each([
   it('sets error_type to the thrown class for errors, and counts 429 as a security event', async () => {
     const text = await obs.metrics();
     expect(value(text, `${D}_count`, 'http_route="/api/v1/fail"', 'http_response_status_code="500"', 'error_type="ValidationError"')).toBe(1);
+    expect(failed).toBe('error'); // answered by the service's own handler
     expect(value(text, 'obs_security_events_total', 'event="rate_limited"', 'reason="http_429"')).toBe(1);
     expect(series(text, `${D}_count`, 'http_route="/api/v1/limited"')[0]).not.toContain('error_type');
   });

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ROOT } from '../helpers.js';
 import { attr, spansOf, startReceiver } from './fixtures/telemetry-harness.js';
 
@@ -36,10 +36,14 @@ function start(env: Record<string, string>) {
 
 describe('node --import obs/register', () => {
   it('starts metrics, logs and tracing from the config before the app, and flushes on SIGTERM', async () => {
-    const app = start({ OBS_CONFIG: 'test/sdk/fixtures/register-config.yaml', OBS_ENVIRONMENT: 'test' });
+    // NODE_ENV=production: Express's default handler would print the stack to stderr (it is quiet under `test`)
+    const app = start({ OBS_CONFIG: 'test/sdk/fixtures/register-config.yaml', OBS_ENVIRONMENT: 'test', NODE_ENV: 'production' });
     const port = await app.listening;
     for (const id of [1, 2, 3]) expect((await fetch(`http://127.0.0.1:${port}/users/${id}`)).status).toBe(200);
-    expect((await fetch(`http://127.0.0.1:${port}/boom`)).status).toBe(500);
+    const boom = await fetch(`http://127.0.0.1:${port}/boom`);
+    expect(boom.status).toBe(500);
+    const boomBody = (await boom.json()) as { trace_id?: string };
+    expect(boomBody).toEqual({ error: 'Internal Server Error', status: 500, trace_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
 
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toContain(
@@ -49,10 +53,17 @@ describe('node --import obs/register', () => {
     expect(metrics).toMatch(/http_response_status_code="500",error_type="(Error|500)"/);
     expect(metrics).toContain('obs_trace_spans_dropped_total{reason="queue_full"} 0');
 
-    await new Promise((r) => setTimeout(r, 100));
+    // log lines reach the pipe when the app's event-loop turn ends: wait for them, not for a fixed time
+    await vi.waitFor(() => expect(app.lines.some((l) => l.msg === 'request failed')).toBe(true), { timeout: 10_000, interval: 20 });
     const log = app.lines.find((l) => l.msg === 'user fetched');
     expect(log).toMatchObject({ level: 'info', service: 'register-it', env: 'test', user: '1' });
     expect(log!.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    // the error handler's one JSON line, in the failing request's trace, scrubbed
+    const failed = app.lines.filter((l) => l.msg === 'request failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ level: 'error', http_route: '/boom', http_response_status_code: 500, trace_id: boomBody.trace_id });
+    expect(JSON.stringify(failed[0])).not.toContain('hunter2-planted');
+    expect(app.stderr()).toBe('');
 
     app.process.kill('SIGTERM');
     const [code, signal] = (await once(app.process, 'exit')) as [number | null, string | null];

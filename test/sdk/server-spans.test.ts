@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { installContextManager, listen, testObs } from './helpers.js';
 
 /** Server spans made by the adapters (serverSpans: true, as under startObs), with a real OTel tracer. */
@@ -47,7 +47,8 @@ describe('server spans from the adapters', () => {
     const url = await listen(server);
     await fetch(`${url}/users/1`, { headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } });
     await fetch(`${url}/fail`);
-    await new Promise((r) => setTimeout(r, 50));
+    // spans end when the responses close, a turn or more after the client has read them
+    await vi.waitFor(() => expect(ended).toHaveLength(2), { timeout: 10_000, interval: 10 });
     server.close();
     expect(seen).toBeDefined();
     expect(spans()).toEqual([

@@ -83,7 +83,7 @@ describe('telemetry end to end (child process, Express 5 ESM, local OTLP + Sentr
     expect(status).toBe(500);
     expect(control['unhandled']).toBe(0);
     expect(control['dropped']).toBe(0);
-    expect(control['shutdownMs'] as number).toBeLessThan(5000);
+    // shutdown finished (this control line is written after it); its bound is telemetry-lifecycle's test
   });
 
   it('correlates: Sentry event trace id == OTLP server span trace id == pino log trace id', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createLogging } from '../../src/sdk/logging.js';
 
 function capture() {
@@ -87,8 +87,7 @@ describe('logging: pino JSON for Loki', () => {
     const logging = createLogging({ service: 'api' }, { destination: file });
     logging.logger.info('to file');
     await logging.flush();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(readFileSync(file, 'utf8')).toContain('"msg":"to file"');
+    await vi.waitFor(() => expect(readFileSync(file, 'utf8')).toContain('"msg":"to file"'), { timeout: 10_000, interval: 10 });
   });
 });
 

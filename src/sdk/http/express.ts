@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorSink } from '../error-sink.js';
 import type { HttpInstrumentation, RequestState } from './core.js';
+import { handleRequestError } from './errors.js';
 import { nameServerSpan } from './server-span.js';
 
 /** The parts of Express 4/5 requests obs reads; structural, so it works with either major version. */
@@ -91,14 +93,38 @@ export function expressMiddleware(http: HttpInstrumentation): ExpressMiddleware 
   };
 }
 
+export interface ExpressErrorHandlerOptions {
+  /**
+   * true (default): answer the request: one JSON log line, a Sentry event for 5xx, and a JSON response
+   * `{ error, status, trace_id }` with the error's `status`/`statusCode` (4xx) or 500.
+   * false: only record the error (error_type becomes its class name) and pass it on to your own handler.
+   */
+  readonly respond?: boolean;
+}
+
 /**
- * Optional error middleware (install after your routes, before your own error handler): makes
- * error_type the thrown error's class name instead of the status code. Passes the error on.
+ * Error middleware: install after your routes. By default it is the last handler a service needs (see
+ * ExpressErrorHandlerOptions); with `respond: false` it passes the error on. When the response has already
+ * started, the error is logged and passed on, so Express closes the connection.
  */
-export function expressErrorMiddleware(): ExpressErrorMiddleware {
-  return function obsExpressError(error, req, _res, next) {
+export function expressErrorMiddleware(http: HttpInstrumentation, sink: () => ErrorSink, options: ExpressErrorHandlerOptions = {}): ExpressErrorMiddleware {
+  const respond = options.respond ?? true;
+  return function obsExpressError(error, req, res, next) {
     const state = (req as { [STATE]?: RequestState })[STATE];
     if (state) state.error = error;
-    next(error);
+    if (!respond) return next(error);
+    const handled = http.within(state ?? NO_STATE, () => handleRequestError(sink(), error, state, req.method, state?.route));
+    if (res.headersSent) return next(error);
+    try {
+      res.statusCode = handled.status;
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.end(JSON.stringify(handled.body));
+    } catch (failure) {
+      http.safety.report('http', failure);
+      next(error);
+    }
   };
 }
+
+/** For requests the obs middleware did not see (installed after some routes): run in the current context. */
+const NO_STATE: RequestState = { start: 0, method: '', traceId: undefined, done: true };

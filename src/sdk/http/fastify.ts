@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorSink } from '../error-sink.js';
 import type { HttpInstrumentation, RequestState } from './core.js';
+import { handleRequestError } from './errors.js';
 
 /** The parts of Fastify 4/5 obs uses; structural, so obs has no runtime or type dependency on fastify. */
 interface FastifyRequestLike {
@@ -10,7 +12,11 @@ interface FastifyRequestLike {
 interface FastifyReplyLike {
   readonly raw: ServerResponse;
   readonly statusCode: number;
+  readonly sent: boolean;
   hijack(): unknown;
+  code(status: number): FastifyReplyLike;
+  header(name: string, value: string): FastifyReplyLike;
+  send(payload: unknown): FastifyReplyLike;
 }
 type Done = (error?: Error) => void;
 interface FastifyInstanceLike {
@@ -24,13 +30,43 @@ export type FastifyPlugin = ((instance: any, options: unknown, done: Done) => vo
   [key: symbol]: unknown;
 };
 
+/** `app.setErrorHandler(obs.http.fastifyErrorHandler)`. */
+export type FastifyErrorHandler = (error: any, request: any, reply: any) => unknown;
+
+export interface FastifyAdapter {
+  readonly plugin: FastifyPlugin;
+  readonly errorHandler: FastifyErrorHandler;
+}
+
 /**
  * A Fastify plugin (no fastify-plugin needed: it sets `Symbol.for('skip-override')`, so its hooks apply
  * to the whole app). Route label: `request.routeOptions.url` (the template); 404s are `unmatched`.
  * Built-in paths (/metrics, /health…) are answered in onRequest, before routing.
  */
-export function fastifyPlugin(http: HttpInstrumentation): FastifyPlugin {
+export function fastifyAdapter(http: HttpInstrumentation, sink: () => ErrorSink): FastifyAdapter {
   const states = new WeakMap<object, RequestState>();
+  return { plugin: fastifyPlugin(http, states), errorHandler: fastifyErrorHandler(http, states, sink) };
+}
+
+/**
+ * The error handler a service expects (replaces Fastify's default, which answers with the error's message
+ * and logs only when Fastify's own logger is on): one JSON log line with the request's trace_id, a Sentry
+ * event for 5xx, and `{ error, status, trace_id }` with the error's statusCode (4xx, e.g. validation) or 500.
+ */
+function fastifyErrorHandler(http: HttpInstrumentation, states: WeakMap<object, RequestState>, sink: () => ErrorSink): FastifyErrorHandler {
+  return function obsFastifyError(error: unknown, request: FastifyRequestLike, reply: FastifyReplyLike) {
+    const state = states.get(request);
+    if (state) state.error = error;
+    const route = http.safety.run('http', () => request.routeOptions?.url, undefined);
+    const handled = http.within(state ?? NO_STATE, () => handleRequestError(sink(), error, state, request.method, route));
+    if (reply.sent) return undefined;
+    return reply.code(handled.status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(handled.body));
+  };
+}
+
+const NO_STATE: RequestState = { start: 0, method: '', traceId: undefined, done: true };
+
+function fastifyPlugin(http: HttpInstrumentation, states: WeakMap<object, RequestState>): FastifyPlugin {
   const plugin = function obsFastify(instance: FastifyInstanceLike, _options: unknown, done: Done) {
     instance.addHook('onRequest', (request, reply, next) => {
       if (http.isBuiltin(request.raw)) {

@@ -1,11 +1,12 @@
 import { collectDefaultMetrics, type OpenMetricsContentType, Registry } from 'prom-client';
-import { labelOverflow, sdkErrors } from '../../catalog/sdk-metrics.js';
+import { getHeapStatistics } from 'node:v8';
+import { heapSizeLimit, labelOverflow, sdkErrors } from '../../catalog/sdk-metrics.js';
 import { createSafety, type Safety } from '../safe.js';
 import type { Span } from '@opentelemetry/api';
 import { activeTraceId, sampledTraceId } from './exemplar.js';
 import { renderAll } from './exposition.js';
 import { monitorEventLoop, PROM_CLIENT_LAG_GAUGES } from './event-loop.js';
-import { CatalogCounter } from './instruments.js';
+import { CatalogCounter, CatalogGauge } from './instruments.js';
 import { GuardFactory, type LabelLimits } from './labels.js';
 
 export interface MetricsCoreOptions {
@@ -47,6 +48,8 @@ export class MetricsCore {
         () => {
           collectDefaultMetrics({ register: this.registry, ...(prefix && { prefix }) });
           for (const name of PROM_CLIENT_LAG_GAUGES) this.registry.removeSingleMetric(prefix + name);
+          // prom-client has no heap limit; alerts judge nodejs_heap_size_used_bytes against it. Fixed at startup.
+          new CatalogGauge(heapSizeLimit, this.registry, internal).child([]).set(getHeapStatistics().heap_size_limit);
           this.stopEventLoop = monitorEventLoop(this, internal, this.safety);
         },
         undefined,

@@ -30,7 +30,7 @@ export interface ExpositionOptions {
  * (the real cost), so chunks are bounded by size as well as by time: 256 series ≈ 700 KB ≈ 3–5 ms of
  * work, few enough hand-backs to the event loop (~40 for 10,000 series) to keep the whole scrape short.
  */
-const SERIES_PER_CHUNK = 256;
+export const SERIES_PER_CHUNK = 256;
 
 /**
  * Renders every metric of the registry in the Prometheus text format (0.0.4) or OpenMetrics 1.0, as
