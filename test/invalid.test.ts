@@ -2,11 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INVALID_CASES } from './invalid-cases.js';
+import { INVALID_OPS_CASES } from './invalid-ops-cases.js';
 import { listFiles, runCli, tempDir } from './helpers.js';
 
 /** Error text is user interface: every message is pinned, and invalid input never writes a file. */
 describe('invalid configs', () => {
-  it.each(INVALID_CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
+  it.each([...INVALID_CASES, ...INVALID_OPS_CASES].map((c) => [c.name, c] as const))('%s', async (_, c) => {
     const dir = tempDir();
     const file = c.file ?? 'obs.yaml';
     writeFileSync(join(dir, file), c.input);

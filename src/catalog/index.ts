@@ -1,4 +1,5 @@
 import { EXPORTER_METRICS } from './exporters.js';
+import { QUEUE_METRICS } from './queues.js';
 import { isSloRecording } from './recordings.js';
 import { SDK_METRICS } from './sdk-metrics.js';
 import { STACK_METRICS } from './stack.js';
@@ -9,9 +10,10 @@ export * from './sdk-metrics.js';
 export * from './recordings.js';
 export * from './exporters.js';
 export * from './stack.js';
+export * from './queues.js';
 
 /** Every metric with a known producer besides our recording rules. */
-export const ALL_METRICS: readonly MetricDefinition[] = [...SDK_METRICS, ...EXPORTER_METRICS, ...STACK_METRICS];
+export const ALL_METRICS: readonly MetricDefinition[] = [...SDK_METRICS, ...QUEUE_METRICS, ...EXPORTER_METRICS, ...STACK_METRICS];
 
 /** Series Prometheus itself writes when it evaluates alerts; promtool tests query them. */
 const PROMETHEUS_SERIES = new Set(['ALERTS', 'ALERTS_FOR_STATE', 'up']);

@@ -174,6 +174,58 @@ export const eventLoopDelay = {
   buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
 } as const satisfies MetricDefinition;
 
+/**
+ * prom-client's default Node metrics (collectDefaultMetrics, names as prom-client 15 writes them without
+ * a prefix) that the operational alerts query. A `defaultMetrics: { prefix }` option renames them and
+ * those alerts then see nothing.
+ */
+export const processStartTime = {
+  name: 'process_start_time_seconds',
+  type: 'gauge',
+  source: 'sdk',
+  help: 'Start time of the process since unix epoch in seconds (prom-client default metric).',
+  unit: 'seconds',
+  labels: [],
+} as const satisfies MetricDefinition;
+
+export const processCpu = {
+  name: 'process_cpu_seconds_total',
+  type: 'counter',
+  source: 'sdk',
+  help: 'Total user and system CPU time spent in seconds (prom-client default metric).',
+  unit: 'seconds',
+  labels: [],
+} as const satisfies MetricDefinition;
+
+export const heapSizeUsed = {
+  name: 'nodejs_heap_size_used_bytes',
+  type: 'gauge',
+  source: 'sdk',
+  help: 'Process heap size used from Node.js in bytes (prom-client default metric).',
+  unit: 'bytes',
+  labels: [],
+} as const satisfies MetricDefinition;
+
+/** prom-client exports no heap limit; without it "heap near its limit" cannot be judged. */
+export const heapSizeLimit = {
+  name: 'obs_nodejs_heap_size_limit_bytes',
+  type: 'gauge',
+  source: 'sdk',
+  help: "V8's heap size limit (v8.getHeapStatistics().heap_size_limit, set by --max-old-space-size) in bytes.",
+  unit: 'bytes',
+  labels: [],
+} as const satisfies MetricDefinition;
+
+/** Counts the lines of the audit logger, so that an audit trail gone silent is an alert. */
+export const auditEvents = {
+  name: 'obs_audit_events_total',
+  type: 'counter',
+  source: 'sdk',
+  help: 'Security audit events written to the audit log.',
+  unit: '',
+  labels: [],
+} as const satisfies MetricDefinition;
+
 export const SDK_METRICS: readonly MetricDefinition[] = [
   httpServerRequestDuration,
   httpServerActiveRequests,
@@ -191,4 +243,9 @@ export const SDK_METRICS: readonly MetricDefinition[] = [
   sdkErrors,
   traceSpansDropped,
   eventLoopDelay,
+  processStartTime,
+  processCpu,
+  heapSizeUsed,
+  heapSizeLimit,
+  auditEvents,
 ];

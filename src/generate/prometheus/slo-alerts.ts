@@ -1,8 +1,9 @@
 import { SLO_RECORDINGS } from '../../catalog/index.js';
+import { runbookUrl } from './runbook-url.js';
 import { formatDuration, formatNumber } from '../../model/duration.js';
 import type { BurnRateWindow, SeverityAlert, Slo } from '../../model/types.js';
 import type { AlertingRule } from './rule-types.js';
-import { errorRatioName, sloSeries } from './slo-rules.js';
+import { errorRatioName, sloSeries, totalRateName } from './slo-rules.js';
 
 /**
  * Multiwindow multi-burn-rate alerts (SRE Workbook ch.5), one rule per window pair so each alert says
@@ -25,7 +26,7 @@ function burnRateAlert(slo: Slo, window: BurnRateWindow, severity: SeverityAlert
   const conditions = [burn(window.long), burn(window.short)];
   if (slo.alerting.minEvents !== undefined) {
     // Low-traffic guard: a handful of failures among a handful of requests is not an outage.
-    const events = `avg_over_time(${sloSeries(slo, SLO_RECORDINGS.totalRate.name)}[${formatDuration(window.long)}]) * ${window.long}`;
+    const events = `${sloSeries(slo, totalRateName(window.long))} * ${window.long}`;
     conditions.push(`${events} >= ${slo.alerting.minEvents}`);
   }
   return {
@@ -41,7 +42,7 @@ function burnRateAlert(slo: Slo, window: BurnRateWindow, severity: SeverityAlert
     annotations: {
       summary: `The ${slo.name} SLO of ${slo.service.name} is burning its error budget ${window.severity === 'page' ? 'fast' : 'steadily'}.`,
       description: burnDescription(slo, window),
-      ...runbook(slo),
+      ...runbook(slo, slo.alerting.name),
       ...slo.alerting.annotations,
       ...severity.annotations,
     },
@@ -79,11 +80,14 @@ function missingDataAlert(slo: Slo, after: number): AlertingRule {
       description:
         `${total} has had no series for ${formatDuration(after)}: the service is not scraped or no longer exports the SLI's metrics, ` +
         `so its burn-rate alerts cannot fire. A service without traffic shows a zero rate, not missing data.`,
-      ...runbook(slo),
+      ...runbook(slo, slo.alerting.missingDataName),
     },
   };
 }
 
-function runbook(slo: Slo): { runbook_url?: string } {
-  return slo.runbookUrl ? { runbook_url: slo.runbookUrl } : {};
+/** The SLO's own runbook URL if it names one; else the alert's runbook, when one exists (base URL or bundle). */
+function runbook(slo: Slo, alertName: string): { runbook_url?: string } {
+  if (slo.runbookUrl) return { runbook_url: slo.runbookUrl };
+  if (slo.service.runbookBaseUrl || slo.service.ops) return { runbook_url: runbookUrl(alertName, slo.service) };
+  return {};
 }
