@@ -1,0 +1,62 @@
+/** Hosts (node_exporter), containers (cAdvisor) and blackbox probes, with the exporters' own names. */
+import { eq, type Matcher, neq, selector } from '../../promql/build.js';
+import { type Selector } from './common.js';
+
+/** Filesystems that are not real disks: their fill level is meaningless. */
+export const REAL_FILESYSTEMS: Matcher = { label: 'fstype', op: '!~', value: 'tmpfs|ramfs|squashfs|overlay|nsfs|fuse\\.lxcfs' };
+
+/** cAdvisor's per-container series (the cgroup hierarchy's own series have an empty name). */
+export const NAMED_CONTAINERS: Matcher = neq('name', '');
+
+/** Busy share of all CPUs, per host (HostHighCpuUsage). */
+export function hostCpuRatio(sel: Selector, range: string): string {
+  return `1 - avg by (job, instance) (rate(${selector('node_cpu_seconds_total', [...sel, eq('mode', 'idle')])}[${range}]))`;
+}
+
+/** Memory in use (not available) as a share of total, per host (HostHighMemoryUsage). */
+export function hostMemoryRatio(sel: Selector): string {
+  return `1 - ${selector('node_memory_MemAvailable_bytes', sel)} / ${selector('node_memory_MemTotal_bytes', sel)}`;
+}
+
+/** Space used as a share of size, per real filesystem (HostFilesystemAlmostFull). */
+export function hostDiskRatio(sel: Selector): string {
+  const fs = [...sel, REAL_FILESYSTEMS];
+  return `1 - ${selector('node_filesystem_avail_bytes', fs)} / ${selector('node_filesystem_size_bytes', fs)}`;
+}
+
+/** Clock offset from the reference, seconds (HostClockSkew). */
+export function hostClockOffset(sel: Selector): string {
+  return selector('node_timex_offset_seconds', sel);
+}
+
+/** Processes the kernel killed for lack of memory over the range (HostOomKillDetected: 5m). */
+export function hostOomKills(sel: Selector, range: string): string {
+  return `increase(${selector('node_vmstat_oom_kill', sel)}[${range}])`;
+}
+
+/** Share of CFS periods in which each container was throttled (ContainerCpuThrottled). */
+export function containerCpuThrottledRatio(sel: Selector, range: string): string {
+  const named = [...sel, NAMED_CONTAINERS];
+  const by = 'sum by (job, instance, name)';
+  return `${by} (rate(${selector('container_cpu_cfs_throttled_periods_total', named)}[${range}])) / ${by} (rate(${selector('container_cpu_cfs_periods_total', named)}[${range}]))`;
+}
+
+/** Working set as a share of the memory limit; absent without a limit (ContainerMemoryNearLimit). */
+export function containerMemoryRatio(sel: Selector): string {
+  const named = [...sel, NAMED_CONTAINERS];
+  return `${selector('container_memory_working_set_bytes', named)} / (${selector('container_spec_memory_limit_bytes', named)} > 0)`;
+}
+
+/** Seconds until the first certificate of each probed chain expires (TLSCertificateExpiringSoon). */
+export function certificateExpirySeconds(sel: Selector): string {
+  return `${selector('probe_ssl_earliest_cert_expiry', sel)} - time()`;
+}
+
+/** 1 when the probe succeeded (EndpointProbeFailed). */
+export function probeSuccess(sel: Selector): string {
+  return selector('probe_success', sel);
+}
+
+export function probeDuration(sel: Selector): string {
+  return selector('probe_duration_seconds', sel);
+}
