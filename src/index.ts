@@ -27,7 +27,7 @@ export interface GenerateResult {
  */
 export function generate(config: ObsConfig, options: { source?: string } = {}): GenerateResult {
   const source = options.source ?? 'obs.config.ts';
-  const model = resolveModel(source, [{ config: validateConfig(config, source) }]);
+  const model = resolveModel(source, [{ config: validateConfig(config, source), native: true }]);
   const files = generateBundle(model);
   return { files: renderBundle(files, source), warnings: files.flatMap((f) => f.warnings ?? []) };
 }

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { parse as parseYaml } from 'yaml';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -40,4 +41,9 @@ export function promtool(...args: string[]): string {
     const e = error as { stdout?: string; stderr?: string };
     throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
   }
+}
+
+/** A generated rule file as an object: SLO rule files come as YAML text (rendered directly for speed). */
+export function ruleFileOf(file: { readonly content: unknown }): import('../src/generate/prometheus/rule-types.js').PrometheusRuleFile {
+  return (typeof file.content === 'string' ? parseYaml(file.content) : file.content) as import('../src/generate/prometheus/rule-types.js').PrometheusRuleFile;
 }

@@ -7,6 +7,7 @@ import { parseDuration, roundFloat } from './duration.js';
 import { type HistogramBuckets, type Labels, type Model, type SeverityAlert, type Service, type Sli, type Slo, TIME_WEIGHTED_KINDS } from './types.js';
 import { resolveAlerting, resolveOps } from './ops.js';
 import { burnRateWindows } from './windows.js';
+import { resolveStack } from './stack.js';
 
 /** One validated config document and where it came from, so resolution errors can point into it. */
 export interface ConfigDocument {
@@ -45,9 +46,11 @@ export function resolveModel(source: string, documents: readonly ConfigDocument[
   for (const extra of alerting.slice(1)) {
     issues.push({ path: ['alerting'], message: 'is defined in more than one document; the Alertmanager config is one per bundle, define it once', ...doc(extra.document) });
   }
+  const stack = resolveStack(documents, slos);
+  issues.push(...stack.issues);
   if (issues.length > 0) throw new ConfigError(source, issues, locate);
   const first = alerting[0]?.config.alerting;
-  return { source, services: [...services.values()], slos, histograms, ...(first && { alerting: resolveAlerting(first) }) };
+  return { source, services: [...services.values()], slos, histograms, ...(first && { alerting: resolveAlerting(first) }), ...(stack.stack && { stack: stack.stack }) };
 }
 
 /** Syntax errors in user PromQL (ratio, errorRatio, threshold), caught now rather than by Prometheus. */
@@ -119,7 +122,7 @@ function resolveSlo(service: Service, name: string, spec: SloSpec): Slo {
     ...(spec.description !== undefined && { description: spec.description }),
     ...(spec.owner ?? service.owner ? { owner: (spec.owner ?? service.owner)! } : {}),
     ...(spec.team ?? service.team ? { team: (spec.team ?? service.team)! } : {}),
-    ...runbook(service, name, spec),
+    ...runbook(spec),
     labels: { ...service.labels, ...spec.labels, service: service.name, slo: name },
     sli: resolveSli(spec),
     alerting: {
@@ -136,10 +139,9 @@ function resolveSlo(service: Service, name: string, spec: SloSpec): Slo {
   };
 }
 
-function runbook(service: Service, name: string, spec: SloSpec): { runbookUrl?: string } {
-  if (spec.runbookUrl) return { runbookUrl: spec.runbookUrl };
-  if (service.runbookBaseUrl) return { runbookUrl: `${service.runbookBaseUrl}/${service.name}/slo-${name}` };
-  return {};
+function runbook(spec: SloSpec): { runbookUrl?: string } {
+  // Without an explicit URL the generator links each alert's own runbook (<base>/<AlertName>).
+  return spec.runbookUrl ? { runbookUrl: spec.runbookUrl } : {};
 }
 
 type SeveritySpec = false | { severity?: SeverityAlert['severity']; labels?: Labels; annotations?: Labels } | undefined;

@@ -1,5 +1,6 @@
 /** The validated model: defaults applied, units normalised, windows computed once. Generators read only this. */
 import type { Alerting, ServiceOps } from './ops-types.js';
+import type { Stack } from './stack-types.js';
 
 export type * from './ops-types.js';
 
@@ -114,4 +115,6 @@ export interface Model {
   readonly histograms: HistogramBuckets;
   /** Receivers, routing, maintenance windows and links; absent when no config document has `alerting`. */
   readonly alerting?: Alerting;
+  /** The runnable stack (compose, Loki, Sentry, Kubernetes); absent when every document is an imported spec. */
+  readonly stack?: Stack;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../model/duration.js';
 import { alertingSpec as alertRoutingSpec, dependenciesSpec, thresholdsSpec } from './ops-schema.js';
+import { kubernetesSpec, logsSpec, sentrySpec, stackSpec } from './stack-schema.js';
 
 /**
  * The user-facing shape of obs.config.ts / obs.yaml. Types for `defineConfig` are inferred from this
@@ -189,6 +190,14 @@ export const configSpec = z.strictObject({
   thresholds: thresholdsSpec.optional(),
   /** Receivers, routing by severity, maintenance windows and links for Alertmanager. */
   alerting: alertRoutingSpec.optional(),
+  /** The compose stack: Prometheus retention, targets, remote_write, exporter tuning. */
+  stack: stackSpec.optional(),
+  /** Loki retention (audit stream kept longer) and the LogQL alerts' thresholds. */
+  logs: logsSpec.optional(),
+  /** The SDK's Sentry environment and the project's alert rules. */
+  sentry: sentrySpec.optional(),
+  /** Prometheus Operator output: namespace, ruleSelector labels, ServiceMonitor. */
+  kubernetes: kubernetesSpec.optional(),
   slos: z.record(slug, sloSpec).refine((slos) => Object.keys(slos).length > 0, 'must define at least one SLO'),
 });
 

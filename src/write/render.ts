@@ -14,10 +14,40 @@ export function header(source: string): string {
   return `${HEADER_MARK} from ${source}. Do not edit: change ${source} and run \`obs generate\`.\n`;
 }
 
-/** Serialises generated objects: YAML with no line folding (PromQL stays one line per clause). */
+/** Files whose comments start with `//` (Alloy, JavaScript); JSON has no comments at all. */
+const SLASH_COMMENTS = /\.(?:alloy|mjs|js)$/;
+
+/** The header as the file's format writes a comment; undefined for JSON, which cannot carry one. */
+export function headerFor(path: string, source: string): string | undefined {
+  if (path.endsWith('.json')) return undefined;
+  const text = header(source).slice(2, -1);
+  // Markdown renders `#` as a heading: runbooks carry the header as an HTML comment instead.
+  if (path.endsWith('.md')) return `<!-- ${text} -->\n`;
+  return SLASH_COMMENTS.test(path) ? `// ${text}\n` : `# ${text}\n`;
+}
+
+/** Puts the header first, or right after a `#!` line (scripts must keep their shebang first). */
+function withHeader(path: string, source: string, body: string): string {
+  const line = headerFor(path, source);
+  if (line === undefined) return body;
+  if (!body.startsWith('#!')) return line + body;
+  const end = body.indexOf('\n') + 1;
+  return body.slice(0, end) + line + body.slice(end);
+}
+
+/**
+ * Serialises generated objects: JSON for `.json` files, else YAML with no line folding (PromQL stays one
+ * line per clause). A string content is a text file of its own format (a notification template, an Alloy
+ * config, a script) and is written as it is.
+ */
 export function renderBundle(files: readonly GeneratedFile[], source: string): RenderedFile[] {
-  return files.map((file) => ({
-    path: file.path,
-    text: header(source) + new Document(file.content, { aliasDuplicateObjects: false }).toString({ lineWidth: 0 }),
-  }));
+  return files.map((file) => {
+    const body =
+      typeof file.content === 'string'
+        ? file.content
+        : file.path.endsWith('.json')
+          ? `${JSON.stringify(file.content, null, 2)}\n`
+          : new Document(file.content, { aliasDuplicateObjects: false }).toString({ lineWidth: 0 });
+    return { path: file.path, text: withHeader(file.path, source, body) };
+  });
 }

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { header, type RenderedFile } from './render.js';
+import { headerFor, type RenderedFile } from './render.js';
 
 export interface WriteReport {
   readonly written: readonly string[];
@@ -50,16 +50,26 @@ export function checkBundle(outDir: string, files: readonly RenderedFile[], sour
   for (const file of files) {
     const path = join(outDir, file.path);
     if (!existsSync(path)) missing.push(file.path);
-    else if (readFileSync(path, 'utf8') !== file.text) stale.push(file.path);
+    else if (readWithPath(path) !== file.text) stale.push(file.path);
   }
-  return { stale, missing, orphaned: orphanedFiles(outDir, files, header(source)) };
+  return { stale, missing, orphaned: orphanedFiles(outDir, files, source) };
+}
+
+/** readFileSync, whose EISDIR error does not say which path was a directory; this one does. */
+function readWithPath(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof Error && !('path' in error)) Object.assign(error, { path });
+    throw error;
+  }
 }
 
 /**
  * Files that this same config generated earlier (their header names it), in the directories we write
  * to, that the bundle no longer contains. Other configs' files in the same directory are left alone.
  */
-function orphanedFiles(outDir: string, files: readonly RenderedFile[], ownHeader: string): string[] {
+function orphanedFiles(outDir: string, files: readonly RenderedFile[], source: string): string[] {
   const wanted = new Set(files.map((f) => f.path));
   const dirs = new Set(files.map((f) => dirname(f.path)));
   const orphaned: string[] = [];
@@ -69,7 +79,9 @@ function orphanedFiles(outDir: string, files: readonly RenderedFile[], ownHeader
     for (const entry of readdirSync(abs, { withFileTypes: true })) {
       const path = dir === '.' ? entry.name : `${dir}/${entry.name}`;
       if (!entry.isFile() || wanted.has(path)) continue;
-      if (startsWith(join(abs, entry.name), ownHeader)) orphaned.push(path);
+      const own = headerFor(path, source);
+      // a script keeps its #! line first: the header is on the second line
+      if (own !== undefined && (startsWith(join(abs, entry.name), own) || secondLineIs(join(abs, entry.name), own))) orphaned.push(path);
     }
   }
   return orphaned.sort();
@@ -82,6 +94,18 @@ function startsWith(path: string, prefix: string): boolean {
   const fd = openSync(path, 'r');
   try {
     return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(expected);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The header of a script sits after its `#!` line. */
+function secondLineIs(path: string, line: string): boolean {
+  const head = Buffer.alloc(512 + line.length);
+  const fd = openSync(path, 'r');
+  try {
+    const text = head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString('utf8');
+    return text.startsWith('#!') && text.slice(text.indexOf('\n') + 1).startsWith(line);
   } finally {
     closeSync(fd);
   }
