@@ -76,7 +76,9 @@ function round() {
   let files = 0;
   for (const config of configs) {
     const result = generate(config, { source: `${config.service.name}.obs.yaml` });
-    writeBundle(out, result.files, `${config.service.name}.obs.yaml`);
+    // One bundle per service, as each service's repository (or CI job) generates its own: a bundle is a
+    // whole stack (compose/, dashboards/, …), so two services cannot share one output directory.
+    writeBundle(join(out, config.service.name), result.files, `${config.service.name}.obs.yaml`);
     files += result.files.length;
   }
   const ms = performance.now() - start;
