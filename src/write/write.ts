@@ -23,13 +23,20 @@ export function writeBundle(outDir: string, files: readonly RenderedFile[], sour
   const drift = checkBundle(outDir, files, source);
   const changed = new Set([...drift.stale, ...drift.missing]);
   const tmp = join(outDir, `.obs-tmp-${process.pid}-${Date.now()}`);
+  // A bundle has ~100 files in a dozen directories: create each directory once, not once per file.
+  const made = new Set<string>();
+  const ensureDir = (dir: string) => {
+    if (made.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    made.add(dir);
+  };
   try {
     for (const file of files.filter((f) => changed.has(f.path))) {
-      mkdirSync(dirname(join(tmp, file.path)), { recursive: true });
+      ensureDir(dirname(join(tmp, file.path)));
       writeFileSync(join(tmp, file.path), file.text);
     }
     for (const file of files.filter((f) => changed.has(f.path))) {
-      mkdirSync(dirname(join(outDir, file.path)), { recursive: true });
+      ensureDir(dirname(join(outDir, file.path)));
       renameSync(join(tmp, file.path), join(outDir, file.path));
     }
   } finally {
