@@ -150,7 +150,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
 
   // optional second span pipeline: a share of OTel traces to Sentry's OTLP endpoint
   const extraProcessors: SpanProcessor[] = [];
-  const sentryRate = options.sentry?.tracesSampleRate ?? 0;
+  const sentryRate = sentryTracesRate(options.sentry?.tracesSampleRate, process.env['OBS_SENTRY_TRACES_SAMPLE_RATE']);
   if (sentryDsn !== '' && sentryRate > 0) {
     const endpoint = Sentry.getOtlpTracesEndpoint(sentryDsn);
     if (endpoint) {
@@ -230,4 +230,13 @@ function hostOf(dsn: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Share of traces also sent to Sentry: the option, else OBS_SENTRY_TRACES_SAMPLE_RATE (what the bundle's
+ * sentry/<service>.env sets from the config), else 0. Anything but a number in 0..1 counts as 0.
+ */
+export function sentryTracesRate(option: number | undefined, env: string | undefined): number {
+  const rate = option ?? (env === undefined || env.trim() === '' ? 0 : Number(env));
+  return Number.isFinite(rate) && rate >= 0 && rate <= 1 ? rate : 0;
 }
