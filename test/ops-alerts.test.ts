@@ -13,7 +13,9 @@ import type { PromtoolTestFile } from '../src/generate/prometheus/slo-tests.js';
 import { generateRunbooks, queryLanguage, renderRunbook } from '../src/generate/runbooks/index.js';
 import { resolveModel } from '../src/model/resolve.js';
 import type { Model } from '../src/model/types.js';
+import { labelMatchers } from '../src/promql/build.js';
 import { parsePromQL } from '../src/promql/parse.js';
+import { httpErrorRatio, httpLatencyQuantile, httpRateLimitedRatio } from '../src/generate/queries/http.js';
 import { loadConfig } from '../src/spec/load.js';
 import { renderBundle } from '../src/write/render.js';
 import { ROOT, tempDir, ruleFileOf } from './helpers.js';
@@ -124,6 +126,14 @@ describe('operational alerts of a config with every group enabled', () => {
       expect(bundle.map((f) => f.path)).toContain(`rules/${ruleFileBase(set)}.rules.yml`);
       expect(bundle.map((f) => f.path)).toContain(`rules/${ruleFileBase(set)}.test.yml`);
     }
+  });
+
+  it('judge HTTP errors, rate limiting and latency with the query builders the service dashboard plots', () => {
+    const alerts = new Map(sets.find((s) => s.domain === 'service')!.alerts.map((a) => [a.name, a.expr]));
+    const sel = labelMatchers({ job: 'chat-api' });
+    expect(alerts.get('HttpHighErrorRate')).toBe(`${httpErrorRatio(sel, '5m')} > 0.01`);
+    expect(alerts.get('HttpRateLimitedRatioHigh')).toBe(`${httpRateLimitedRatio(sel, '5m')} > 0.05`);
+    expect(alerts.get('HttpHighLatencyP95')).toBe(`${httpLatencyQuantile(0.95, sel, '5m')} > 2`);
   });
 
   it('carry the labels and annotations of the conventions', () => {

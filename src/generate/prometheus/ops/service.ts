@@ -14,8 +14,9 @@ import {
 } from '../../../catalog/sdk-metrics.js';
 import { formatNumber } from '../../../model/duration.js';
 import type { Service } from '../../../model/types.js';
-import { eq, re } from '../../../promql/build.js';
-import { belowThreshold, counter, fires, gauge, healthy, histogramAt, input, own, percent, quantileAbove, ratioAbove, seconds } from './build.js';
+import { eq, labelMatchers, re } from '../../../promql/build.js';
+import { httpErrorRatio, httpLatencyQuantile, httpRateLimitedRatio } from '../../queries/http.js';
+import { belowThreshold, counter, fires, gauge, healthy, histogramAt, input, own, percent, quantileAbove, seconds } from './build.js';
 import type { OpsAlert } from './types.js';
 
 const HTTP = httpServerRequestDuration.name;
@@ -40,7 +41,8 @@ export function serviceAlerts(service: Service): OpsAlert[] {
       domain: 'service',
       component: 'http',
       severity: 'critical',
-      expr: ratioAbove(status('5..'), all, '5m', t.http.errorRatio),
+      // The service dashboard plots the same builders: the panel shows the number the alert judges.
+      expr: `${httpErrorRatio(labelMatchers(service.selector), '5m')} > ${formatNumber(t.http.errorRatio)}`,
       for: '5m',
       threshold: t.http.errorRatio,
       summary: 'The service answers too many requests with a server error (5xx).',
@@ -123,7 +125,7 @@ export function serviceAlerts(service: Service): OpsAlert[] {
       domain: 'service',
       component: 'http',
       severity: 'warning',
-      expr: ratioAbove(status('429'), all, '5m', t.http.rateLimitedRatio),
+      expr: `${httpRateLimitedRatio(labelMatchers(service.selector), '5m')} > ${formatNumber(t.http.rateLimitedRatio)}`,
       for: '10m',
       threshold: t.http.rateLimitedRatio,
       summary: 'The service rejects many requests as rate-limited (429).',
@@ -280,7 +282,7 @@ function latencyAlert(service: Service, name: string, q: number, threshold: numb
     domain: 'service',
     component: 'http',
     severity,
-    expr: quantileAbove(q, bucket, '5m', threshold, ['http_route']),
+    expr: `${httpLatencyQuantile(q, labelMatchers(service.selector), '5m')} > ${formatNumber(threshold)}`,
     for: '10m',
     threshold,
     summary: `The service's ${pct} latency is too high.`,
