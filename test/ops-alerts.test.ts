@@ -16,6 +16,9 @@ import type { Model } from '../src/model/types.js';
 import { labelMatchers } from '../src/promql/build.js';
 import { parsePromQL } from '../src/promql/parse.js';
 import { httpErrorRatio, httpLatencyQuantile, httpRateLimitedRatio } from '../src/generate/queries/http.js';
+import { genaiCacheHitRatio, genaiCostOver, genaiLatencyQuantile } from '../src/generate/queries/genai.js';
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 import { loadConfig } from '../src/spec/load.js';
 import { renderBundle } from '../src/write/render.js';
 import { ROOT, tempDir, ruleFileOf } from './helpers.js';
@@ -128,12 +131,17 @@ describe('operational alerts of a config with every group enabled', () => {
     }
   });
 
-  it('judge HTTP errors, rate limiting and latency with the query builders the service dashboard plots', () => {
+  it('judge HTTP errors, latency, GenAI latency, cost and cache with the query builders the dashboards plot', () => {
     const alerts = new Map(sets.find((s) => s.domain === 'service')!.alerts.map((a) => [a.name, a.expr]));
     const sel = labelMatchers({ job: 'chat-api' });
     expect(alerts.get('HttpHighErrorRate')).toBe(`${httpErrorRatio(sel, '5m')} > 0.01`);
     expect(alerts.get('HttpRateLimitedRatioHigh')).toBe(`${httpRateLimitedRatio(sel, '5m')} > 0.05`);
     expect(alerts.get('HttpHighLatencyP95')).toBe(`${httpLatencyQuantile(0.95, sel, '5m')} > 2`);
+    const genai = sets.find((s) => s.domain === 'genai')!.alerts;
+    const genaiExpr = (name: string) => genai.find((a) => a.name === name)!.expr;
+    expect(genaiExpr('GenAiHighLatency')).toBe(`${genaiLatencyQuantile(0.95, sel, '5m')} > 30`);
+    expect(genaiExpr('GenAiDailyBudgetBurn')).toMatch(new RegExp(`^${escape(genaiCostOver(sel, '1d'))} / 10 > `));
+    expect(genaiExpr('GenAiCacheHitRatioLow')).toBe(`${genaiCacheHitRatio(sel, '30m')} < 0.5`);
   });
 
   it('carry the labels and annotations of the conventions', () => {

@@ -6,7 +6,8 @@
 import { genaiCacheRequests, genaiCost, genaiFallbacks, genaiOperationDuration, genaiTokenUsage, httpServerRequestDuration } from '../../../catalog/sdk-metrics.js';
 import { formatNumber } from '../../../model/duration.js';
 import type { Service, Thresholds } from '../../../model/types.js';
-import { eq, type Matcher, oneOf } from '../../../promql/build.js';
+import { eq, labelMatchers, type Matcher, oneOf } from '../../../promql/build.js';
+import { genaiCacheHitRatio, genaiCostOver, genaiLatencyQuantile } from '../../queries/genai.js';
 import { belowThreshold, counter, fires, healthy, histogramAt, input, own, percent, quantileAbove, ratioAbove, seconds } from './build.js';
 import type { OpsAlert } from './types.js';
 
@@ -46,7 +47,7 @@ function latency(service: Service, t: Thresholds): OpsAlert {
     domain: 'genai',
     component: 'model',
     severity: 'warning',
-    expr: quantileAbove(0.95, bucket, '5m', threshold, BY_MODEL),
+    expr: `${genaiLatencyQuantile(0.95, labelMatchers(service.selector), '5m', BY_MODEL)} > ${formatNumber(threshold)}`,
     for: '10m',
     threshold,
     summary: 'Model calls of the service are slow.',
@@ -219,7 +220,7 @@ function budget(service: Service, period: 'daily' | 'monthly', amount: number, s
     domain: 'genai',
     component: 'budget',
     severity,
-    expr: `sum(increase(${cost}[${window}])) / ${formatNumber(amount)} > ${formatNumber(share)}`,
+    expr: `${genaiCostOver(labelMatchers(service.selector), window)} / ${formatNumber(amount)} > ${formatNumber(share)}`,
     for: '5m',
     threshold: share,
     summary: `The service has spent most of its ${period} GenAI budget.`,
@@ -321,7 +322,6 @@ function tokenSpike(service: Service, t: Thresholds): OpsAlert {
 function cacheHitRatio(service: Service, t: Thresholds): OpsAlert {
   const floor = t.genai.cacheHitRatio;
   const lookups = own(service, genaiCacheRequests.name);
-  const hits = own(service, genaiCacheRequests.name, [eq('result', 'hit')]);
   const traffic = (hitRatio: number) => [
     input(service, genaiCacheRequests.name, { obs_module: 'chat', result: 'hit' }, counter({ minutes: 60, perMinute: 60 * hitRatio })),
     input(service, genaiCacheRequests.name, { obs_module: 'chat', result: 'miss' }, counter({ minutes: 60, perMinute: 60 * (1 - hitRatio) })),
@@ -331,7 +331,7 @@ function cacheHitRatio(service: Service, t: Thresholds): OpsAlert {
     domain: 'genai',
     component: 'cache',
     severity: 'warning',
-    expr: `sum by (obs_module) (rate(${hits}[30m])) / sum by (obs_module) (rate(${lookups}[30m])) < ${formatNumber(floor)}`,
+    expr: `${genaiCacheHitRatio(labelMatchers(service.selector), '30m')} < ${formatNumber(floor)}`,
     for: '30m',
     threshold: floor,
     summary: 'The GenAI response cache of the service hits too rarely.',
