@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertmanagerConfig, TARGET_DOWN_ALERT } from '../src/generate/alertmanager/index.js';
 import type { Receiver } from '../src/generate/alertmanager/types.js';
 import { fullConfig, modelOf, writeAlertmanager } from './alertmanager-fixtures.js';
-import { tempDir } from './helpers.js';
+import { tempDir, freePort } from './helpers.js';
 
 const WEEK = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const DEADLINE_MS = 45_000;
@@ -47,15 +47,6 @@ const EXPECTED: Record<string, string[]> = {
 };
 const INHIBITED = ['onDownTarget', 'sloMissingData', 'sloTicket', 'warningOfCritical'];
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
   const deadline = Date.now() + DEADLINE_MS;

@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
@@ -13,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPOSE_PATHS, generateCompose, type PrometheusConfig } from '../src/generate/compose/index.js';
 import { generateBundle } from '../src/generate/index.js';
 import { exampleModel, withStack } from './compose-fixtures.js';
-import { tempDir, ruleFileOf } from './helpers.js';
+import { tempDir, ruleFileOf, freePort } from './helpers.js';
 
 interface RuleStatus {
   readonly name: string;
@@ -27,15 +26,6 @@ interface GroupStatus {
   readonly rules: readonly RuleStatus[];
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let dir: string;
 let prometheus: ChildProcess | undefined;

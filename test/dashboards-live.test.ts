@@ -24,7 +24,7 @@ import type { ObsConfig } from '../src/spec/schema.js';
 import { createObs, type Obs } from '../src/sdk/index.js';
 import { renderBundle } from '../src/write/render.js';
 import { substitute, type Target, targetsOf } from './grafana-targets.js';
-import { ROOT, tempDir, ruleFileOf } from './helpers.js';
+import { ROOT, tempDir, ruleFileOf, freePort } from './helpers.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
@@ -65,13 +65,6 @@ function exclusionOf(t: Target): string | undefined {
   return key === undefined ? undefined : NOT_PROVEN[key];
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { resolveModel } from '../src/model/resolve.js';
 import { selector } from '../src/promql/build.js';
 import { parsePromQL } from '../src/promql/parse.js';
 import { validateConfig } from '../src/spec/validate.js';
-import { tempDir } from './helpers.js';
+import { tempDir, freePort } from './helpers.js';
 
 /**
  * The catalog proven against the real exporters (Debian packages, see .ci/install-tools): each server
@@ -85,13 +85,6 @@ async function stopAll(): Promise<void> {
   );
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Scrapes `url` until `ready(text)` holds; fails with the process's output when it never does. */
 async function scrapeUntil(url: string, ready: (text: string) => boolean, child: ChildProcess): Promise<string> {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,4 +47,13 @@ export function promtool(...args: string[]): string {
 /** A generated rule file as an object: SLO rule files come as YAML text (rendered directly for speed). */
 export function ruleFileOf(file: { readonly content: unknown }): import('../src/generate/prometheus/rule-types.js').PrometheusRuleFile {
   return (typeof file.content === 'string' ? parseYaml(file.content) : file.content) as import('../src/generate/prometheus/rule-types.js').PrometheusRuleFile;
+}
+
+/** A TCP port free on 127.0.0.1 right now, for a server a live test starts. */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -12,7 +12,7 @@ import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, type ObsConfig } from '../../src/index.js';
 import { createObs } from '../../src/sdk/index.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, freePort } from '../helpers.js';
 import { close, installContextManager, series } from './helpers.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -29,13 +29,6 @@ const config: ObsConfig = {
   },
 };
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
