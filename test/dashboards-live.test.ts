@@ -7,14 +7,17 @@
  *
  * Panels whose data needs something this test does not run are listed below by name with the reason.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server as TlsServer } from 'node:tls';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Exported, startBlackbox, startNginx, startNodeExporter, startPostgres, startRedis, startTlsServer } from '../src/dev/dependencies.js';
+import { startPrometheus } from '../src/dev/monitoring.js';
+import { ProcessGroup } from '../src/dev/processes.js';
 import { buildDashboards } from '../src/generate/grafana/index.js';
 import { generatePrometheusSlo } from '../src/generate/prometheus/index.js';
 import type { Model } from '../src/model/types.js';
@@ -24,10 +27,8 @@ import type { ObsConfig } from '../src/spec/schema.js';
 import { createObs, type Obs } from '../src/sdk/index.js';
 import { renderBundle } from '../src/write/render.js';
 import { substitute, type Target, targetsOf } from './grafana-targets.js';
-import { ROOT, tempDir, ruleFileOf, freePort } from './helpers.js';
+import { ROOT, tempDir, ruleFileOf } from './helpers.js';
 
-const PROMETHEUS = '/usr/bin/prometheus';
-const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 /** Bounds on every wait (the machine is shared and busy; these are limits, not expectations). */
 const READY_TIMEOUT_MS = 60_000;
 const DATA_TIMEOUT_MS = 150_000;
@@ -69,151 +70,7 @@ function exclusionOf(t: Target): string | undefined {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Every process runs under `timeout` in its own process group, so none outlives a crashed run. */
-const processes: ChildProcess[] = [];
-const output = new Map<ChildProcess, string>();
-
-function start(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  const child = spawn('timeout', ['-k', '5', '600', command, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  output.set(child, '');
-  const keep = (chunk: Buffer) => output.set(child, (output.get(child)! + chunk.toString()).slice(-4000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  processes.push(child);
-  return child;
-}
-
-/** SIGTERM to each process group we started, SIGKILL after 5 s; resolves when all have exited. */
-async function stopAll(): Promise<void> {
-  const signal = (child: ChildProcess, name: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, name);
-    } catch {
-      // already gone
-    }
-  };
-  const running = processes.filter((c) => c.pid !== undefined && c.exitCode === null && c.signalCode === null);
-  await Promise.all(
-    running.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          const kill = setTimeout(() => signal(child, 'SIGKILL'), 5000);
-          child.once('exit', () => {
-            clearTimeout(kill);
-            resolve();
-          });
-          signal(child, 'SIGTERM');
-        }),
-    ),
-  );
-}
-
-/** Polls a URL until its body satisfies `ok` (bounded). */
-async function waitFor(url: string, ok: (body: string) => boolean, child: ChildProcess): Promise<void> {
-  const by = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    const body = await fetch(url).then((r) => (r.ok ? r.text() : ''), () => '');
-    if (ok(body)) return;
-    if (Date.now() > by || child.exitCode !== null) throw new Error(`${url} not ready: ${output.get(child)}`);
-    await sleep(250);
-  }
-}
-
-async function startPostgres(dir: string, pgDir: string): Promise<number> {
-  const versions = readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a));
-  const bin = join('/usr/lib/postgresql', versions[0]!, 'bin');
-  // PostgreSQL refuses to run as root: then it runs as the postgres user in a directory it owns.
-  const root = process.getuid?.() === 0;
-  const as = root ? ['runuser', '-u', 'postgres', '--'] : [];
-  if (root) chownSync(pgDir, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()), -1);
-  const data = join(pgDir, 'data');
-  const initdb = [join(bin, 'initdb'), '-D', data, '-A', 'trust', '-U', 'postgres'];
-  execFileSync(as[0] ?? initdb[0]!, [...as.slice(1), ...(as.length ? initdb : initdb.slice(1))], { stdio: 'pipe', timeout: 120_000 });
-  const port = await freePort();
-  const postgres = [join(bin, 'postgres'), '-D', data, '-p', String(port), '-k', pgDir, '-c', 'listen_addresses=127.0.0.1'];
-  start(as[0] ?? postgres[0]!, [...as.slice(1), ...(as.length ? postgres : postgres.slice(1))]);
-  // The pg_replication query of Debian's example queries.yaml: pg_replication_lag on exporters < 0.13.
-  const queries = join(dir, 'queries.yaml');
-  writeFileSync(
-    queries,
-    [
-      'pg_replication:',
-      '  query: "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0 ELSE GREATEST (0, EXTRACT(EPOCH FROM (now() - pg_last_xact_replay_timestamp()))) END AS lag"',
-      '  master: true',
-      '  metrics:',
-      '    - lag:',
-      '        usage: "GAUGE"',
-      '        description: "Replication lag behind master in seconds"',
-      '',
-    ].join('\n'),
-  );
-  const exporterPort = await freePort();
-  const exporter = start('prometheus-postgres-exporter', [`--web.listen-address=127.0.0.1:${exporterPort}`, `--extend.query-path=${queries}`], {
-    DATA_SOURCE_NAME: `postgresql://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
-  });
-  await waitFor(`http://127.0.0.1:${exporterPort}/metrics`, (t) => /^pg_up(\{[^}]*\})? 1$/m.test(t), exporter);
-  return exporterPort;
-}
-
-async function startRedis(): Promise<number> {
-  const port = await freePort();
-  // A maxmemory, so that "memory used / maxmemory" has a denominator.
-  start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory', '64mb']);
-  const exporterPort = await freePort();
-  const exporter = start('prometheus-redis-exporter', ['-redis.addr', `redis://127.0.0.1:${port}`, '-web.listen-address', `127.0.0.1:${exporterPort}`]);
-  await waitFor(`http://127.0.0.1:${exporterPort}/metrics`, (t) => /^redis_up 1$/m.test(t), exporter);
-  return exporterPort;
-}
-
-async function startNginx(dir: string): Promise<number> {
-  const port = await freePort();
-  const conf = join(dir, 'nginx.conf');
-  const temp = (name: string) => join(dir, name);
-  writeFileSync(
-    conf,
-    `daemon off;
-pid ${temp('nginx.pid')};
-error_log stderr;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path ${temp('body')}; proxy_temp_path ${temp('proxy')}; fastcgi_temp_path ${temp('fastcgi')};
-  uwsgi_temp_path ${temp('uwsgi')}; scgi_temp_path ${temp('scgi')};
-  server {
-    listen 127.0.0.1:${port};
-    location = /stub_status { stub_status; }
-    location / { return 200 "ok\\n"; }
-  }
-}
-`,
-  );
-  start('nginx', ['-e', 'stderr', '-p', dir, '-c', conf]);
-  const exporterPort = await freePort();
-  const exporter = start('prometheus-nginx-exporter', ['-nginx.scrape-uri', `http://127.0.0.1:${port}/stub_status`, '-nginx.retries', '40', '-nginx.retry-interval', '500ms', '-web.listen-address', `127.0.0.1:${exporterPort}`]);
-  await waitFor(`http://127.0.0.1:${exporterPort}/metrics`, (t) => /^nginx_up 1$/m.test(t), exporter);
-  return exporterPort;
-}
-
-/** A TLS server with a fresh self-signed certificate, for the blackbox certificate probe. */
-async function startTls(dir: string): Promise<TlsServer> {
-  const key = join(dir, 'tls.key');
-  const cert = join(dir, 'tls.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '30', '-subj', '/CN=localhost'], { stdio: 'pipe', timeout: 60_000 });
-  const server = createTlsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (socket) => socket.end());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
-
-async function startBlackbox(dir: string): Promise<number> {
-  const conf = join(dir, 'blackbox.yml');
-  writeFileSync(
-    conf,
-    ['modules:', '  http_2xx:', '    prober: http', '    timeout: 5s', '  tls_connect:', '    prober: tcp', '    timeout: 5s', '    tcp:', '      tls: true', '      tls_config:', '        insecure_skip_verify: true', ''].join('\n'),
-  );
-  const port = await freePort();
-  const exporter = start('prometheus-blackbox-exporter', [`--config.file=${conf}`, `--web.listen-address=127.0.0.1:${port}`]);
-  await waitFor(`http://127.0.0.1:${port}/metrics`, (t) => t.includes('blackbox_exporter_build_info'), exporter);
-  return port;
-}
+const group = new ProcessGroup({ limitSeconds: 600, readyWithinMs: READY_TIMEOUT_MS });
 
 describe('every dashboard PromQL panel has data in a real Prometheus', () => {
   let model: Model;
@@ -264,17 +121,16 @@ describe('every dashboard PromQL panel has data in a real Prometheus', () => {
 
     // The real exporters, and loopback probe targets in place of the example's public hosts.
     dir = tempDir('obs-dashboards-live-');
-    tls = await startTls(dir);
-    const certificate = `127.0.0.1:${(tls.address() as AddressInfo).port}`;
+    const tlsServer = await startTlsServer(dir);
+    tls = tlsServer.server;
+    const certificate = `127.0.0.1:${tlsServer.port}`;
     const endpoint = `${appUrl}/health`;
-    const nodePort = await freePort();
-    const nodeExporter = start(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${nodePort}`]);
-    await waitFor(`http://127.0.0.1:${nodePort}/metrics`, (t) => /^node_cpu_seconds_total/m.test(t), nodeExporter);
+    const nodePort = (await startNodeExporter(group)).exporterPort;
     // allSettled: every start has spawned its processes before a failure reaches afterAll's cleanup.
-    const started = await Promise.allSettled([startPostgres(dir, (pgDir = tempDir('obs-dashboards-pg-'))), startRedis(), startNginx(dir), startBlackbox(dir)]);
+    const started = await Promise.allSettled([startPostgres(group, (pgDir = tempDir('obs-dashboards-pg-'))), startRedis(group), startNginx(group, dir), startBlackbox(group, dir)]);
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    const [postgresPort, redisPort, nginxPort, blackboxPort] = started.map((r) => (r as PromiseFulfilledResult<number>).value);
+    const [postgresPort, redisPort, nginxPort, blackboxPort] = started.map((r) => (r as PromiseFulfilledResult<Exported>).value.exporterPort);
     const probing = { ...config, dependencies: { ...config.dependencies, certificates: [certificate], endpoints: [endpoint] } };
     model = resolveModel(loaded.source, [{ ...loaded.documents[0]!, config: probing }]);
     const d = model.services[0]!.ops!.dependencies;
@@ -324,15 +180,9 @@ describe('every dashboard PromQL panel has data in a real Prometheus', () => {
         '',
       ].join('\n'),
     );
-    const promPort = await freePort();
-    promUrl = `http://127.0.0.1:${promPort}`;
-    prometheus = start(PROMETHEUS, [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-      '--log.level=warn',
-    ]);
-    await waitFor(`${promUrl}/-/ready`, (body) => body.length > 0, prometheus);
+    const prom = await startPrometheus(group, dir, join(dir, 'prometheus.yml'));
+    promUrl = prom.url;
+    prometheus = prom.process;
 
     // Load until afterAll: HTTP, GenAI, dependency calls, caches, security events.
     const forever = async (body: () => Promise<unknown>, pauseMs: number) => {
@@ -374,7 +224,7 @@ describe('every dashboard PromQL panel has data in a real Prometheus', () => {
   afterAll(async () => {
     loading = false;
     await Promise.race([Promise.all(load), sleep(8000)]);
-    await stopAll();
+    await group.stopAll();
     if (tls) await new Promise((r) => tls!.close(r));
     if (app) await new Promise((r) => app!.close(r));
     await obs?.shutdown();
@@ -400,7 +250,7 @@ describe('every dashboard PromQL panel has data in a real Prometheus', () => {
       pending = still;
       if (pending.length > 0) await sleep(2000);
     }
-    expect(output.get(prometheus!) ?? '').not.toMatch(/level=error/);
+    expect(group.output(prometheus!)).not.toMatch(/level=error/);
     expect(
       pending.map((t) => `${t.dashboard} / ${t.panel} / ${t.refId}: ${substitute(t.expr, RATE_INTERVAL)}`),
       'panels without data',

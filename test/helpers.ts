@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,10 +49,4 @@ export function ruleFileOf(file: { readonly content: unknown }): import('../src/
 }
 
 /** A TCP port free on 127.0.0.1 right now, for a server a live test starts. */
-export async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort } from '../src/dev/dependencies.js';
