@@ -79,5 +79,5 @@ describe.concurrent('promtool', () => {
     ['keeps a 0/0 hour from poisoning the period SLI with NaN', 'nan-guard.test.yml'],
   ])('%s, as pinned by a hand-written test', async (_, file) => {
     expect(await promtool('test', 'rules', join(ROOT, 'test/fixtures/promtool', file))).toMatch(/SUCCESS/);
-  }, 300_000);
+  }, 900_000);
 });
