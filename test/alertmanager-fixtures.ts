@@ -58,7 +58,7 @@ export function writeAlertmanager(dir: string, model: Model, options?: Alertmana
 /** Runs amtool; resolves with its output, rejects with it on a non-zero exit. */
 export async function amtool(...args: string[]): Promise<string> {
   try {
-    const { stdout, stderr } = await exec('amtool', args, { timeout: 30_000 });
+    const { stdout, stderr } = await exec('amtool', args, { timeout: 120_000 });
     return stdout + stderr;
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };

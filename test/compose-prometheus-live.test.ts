@@ -76,7 +76,7 @@ beforeAll(async () => {
     if (await fetch(`${url}/-/ready`).then((r) => r.ok, () => false)) break;
     await sleep(200);
   }
-}, 60_000);
+}, 300_000);
 
 afterAll(async () => {
   if (prometheus && prometheus.exitCode === null) {
@@ -110,5 +110,5 @@ describe('a real Prometheus with the generated prometheus.yml', () => {
     expect(rules.filter((r) => r.lastEvaluation === NEVER).map((r) => `${r.group}/${r.name}`), 'rules never evaluated').toEqual([]);
     const failing = rules.filter((r) => r.health !== 'ok').map((r) => `${r.group}/${r.name}: ${r.health} ${r.lastError ?? ''}`);
     expect(failing).toEqual([]);
-  }, 240_000);
+  }, 300_000);
 });

@@ -50,7 +50,7 @@ describe('TurnBatchedDestination', () => {
   ])('writes the pending turn to stdout on %s', (_name, body, code) => {
     const script = `import { createLogging } from ${JSON.stringify(new URL('../../dist/sdk/logging.js', import.meta.url).href)};
       const { logger } = createLogging({ service: 'api' }); ${body}`;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
     expect(r.status).toBe(code);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toMatchObject([{ level: 'info', msg: 'last words', service: 'api' }]);

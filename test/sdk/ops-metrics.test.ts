@@ -99,5 +99,5 @@ describe('startObs', () => {
     });
     expect(sample(stdout, auditEvents.name)).toBe(2);
     expect(sample(stdout, heapSizeLimit.name)).toBeGreaterThan(0);
-  }, 60_000);
+  }, 300_000);
 });

@@ -48,7 +48,7 @@ describe('server spans from the adapters', () => {
     await fetch(`${url}/users/1`, { headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } });
     await fetch(`${url}/fail`);
     // spans end when the responses close, a turn or more after the client has read them
-    await vi.waitFor(() => expect(ended).toHaveLength(2), { timeout: 10_000, interval: 10 });
+    await vi.waitFor(() => expect(ended).toHaveLength(2), { timeout: 60_000, interval: 10 });
     server.close();
     expect(seen).toBeDefined();
     expect(spans()).toEqual([

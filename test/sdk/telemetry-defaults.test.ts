@@ -85,7 +85,7 @@ describe('telemetry defaults', () => {
       tel.logger.info('inside a request');
       span.end();
     });
-    await vi.waitFor(() => expect(tel.spanStats().exportFailed).toBe(1), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(tel.spanStats().exportFailed).toBe(1), { timeout: 60_000, interval: 20 });
     await tel.shutdown();
     const lines = out.json();
     const traceId = lines.find((l) => l['msg'] === 'inside a request')?.['trace_id'];

@@ -158,7 +158,7 @@ describe('startTelemetry lifecycle (in-process)', () => {
     });
     try {
       tel.tracer.startSpan('in flight').end();
-      await vi.waitFor(() => expect(hang.connections()).toBeGreaterThan(0), { timeout: 10_000, interval: 10 });
+      await vi.waitFor(() => expect(hang.connections()).toBeGreaterThan(0), { timeout: 60_000, interval: 10 });
       await tel.shutdown();
       expect(hang.connections()).toBeGreaterThan(0); // the export is still hanging: shutdown did not wait for it
       expect(tel.spanStats()).toMatchObject({ exported: 0, exportFailed: 1 }); // and the span is counted as lost

@@ -87,7 +87,7 @@ describe('logging: pino JSON for Loki', () => {
     const logging = createLogging({ service: 'api' }, { destination: file });
     logging.logger.info('to file');
     await logging.flush();
-    await vi.waitFor(() => expect(readFileSync(file, 'utf8')).toContain('"msg":"to file"'), { timeout: 10_000, interval: 10 });
+    await vi.waitFor(() => expect(readFileSync(file, 'utf8')).toContain('"msg":"to file"'), { timeout: 60_000, interval: 10 });
   });
 });
 

@@ -71,7 +71,7 @@ describe('telemetry resilience: refused and hanging OTLP endpoints', () => {
         ),
       ),
     );
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     await sink?.close();
