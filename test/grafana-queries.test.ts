@@ -21,13 +21,12 @@ const ranged: Record<string, (range: string) => string> = {
   eventLoopDelayQuantile: (r) => q.eventLoopDelayQuantile(0.99, sel, r),
   processCpu: (r) => q.processCpu(sel, r),
   heapUsedRatio: (r) => q.heapUsedRatio(sel, r),
+  processRestarts: (r) => q.processRestarts(sel, r),
   genaiCallRate: (r) => q.genaiCallRate(sel, r),
   genaiLatencyQuantile: (r) => q.genaiLatencyQuantile(0.95, sel, r),
   genaiTimeToFirstTokenQuantile: (r) => q.genaiTimeToFirstTokenQuantile(0.95, sel, r),
   genaiTokenRate: (r) => q.genaiTokenRate(sel, r),
-  genaiTokensOver: (r) => q.genaiTokensOver(sel, r),
   genaiCostOver: (r) => q.genaiCostOver(sel, r),
-  genaiCostRate: (r) => q.genaiCostRate(sel, r),
   sdkErrors: (r) => q.sdkTroubleRate('errors', sel, r),
   sdkSpansDropped: (r) => q.sdkTroubleRate('spansDropped', sel, r),
   sdkLabelOverflow: (r) => q.sdkTroubleRate('labelOverflow', sel, r),
@@ -41,6 +40,7 @@ const ranged: Record<string, (range: string) => string> = {
   dependencyErrorRatio: (r) => q.dependencyErrorRatio(sel, r),
   cacheHitRatio: (r) => q.cacheHitRatio(sel, r),
   queueFailureRatio: (r) => q.queueFailureRatio(sel, r),
+  queueBacklogChange: (r) => q.queueBacklogChange(sel, r),
   queueJobDurationQuantile: (r) => q.queueJobDurationQuantile(0.95, sel, r),
   postgresDeadlockRate: (r) => q.postgresDeadlockRate(sel, r),
   redisEvictionRate: (r) => q.redisEvictionRate(sel, r),
@@ -49,6 +49,9 @@ const ranged: Record<string, (range: string) => string> = {
   nginxDroppedConnectionRate: (r) => q.nginxDroppedConnectionRate(sel, r),
   hostCpuRatio: (r) => q.hostCpuRatio(sel, r),
   hostOomKills: (r) => q.hostOomKills(sel, r),
+  hostClockDrift: (r) => q.hostClockDrift(sel, r),
+  hostDiskAvailablePredicted: (r) => q.hostDiskAvailablePredicted(sel, r, 86_400),
+  containerRestarts: (r) => q.containerRestarts(sel, r),
   containerCpuThrottledRatio: (r) => q.containerCpuThrottledRatio(sel, r),
   securityEventRate: (r) => q.securityEventRate(sel, r, 'auth_failure'),
   auditLogRate: (r) => q.auditLogRate(sel, r),
@@ -57,6 +60,7 @@ const ranged: Record<string, (range: string) => string> = {
 /** Builders of gauges and recordings: no range. */
 const instant: Record<string, string> = {
   httpActiveRequests: q.httpActiveRequests(sel),
+  instanceUp: q.instanceUp(sel),
   heapUsed: q.heapUsed(sel),
   genaiBudgetUsd: q.genaiBudgetUsd(sel, 'daily'),
   queueBacklog: q.queueBacklog(sel),
@@ -71,10 +75,13 @@ const instant: Record<string, string> = {
   hostMemoryRatio: q.hostMemoryRatio(sel),
   hostDiskRatio: q.hostDiskRatio(sel),
   hostClockOffset: q.hostClockOffset(sel),
+  hostWritableFilesystems: q.hostWritableFilesystems(sel),
   containerMemoryRatio: q.containerMemoryRatio(sel),
   certificateExpirySeconds: q.certificateExpirySeconds(sel),
   probeSuccess: q.probeSuccess(sel),
   probeDuration: q.probeDuration(sel),
+  backupAge: q.backupAge(sel),
+  backupLastRunSucceeded: q.backupLastRunSucceeded(sel),
   sloObjective: q.sloObjective(slo),
   sloPeriodSli: q.sloPeriodSli(slo, 30 * 86_400),
   sloBurnRate: q.sloBurnRate(slo, 3600, 0.001),
@@ -114,6 +121,15 @@ describe('shared query builders', () => {
   it('read SLO numbers from the recording names the catalog exports, per alert window', () => {
     expect(q.sloBurnRate(slo, 3600, 0.001)).toBe('slo:sli_error:ratio_rate1h{service="chat-api",slo="availability"} / 0.001');
     expect(q.sloPeriodSli(slo, 28 * 86_400)).toBe('1 - slo:sli_error:ratio_rate28d{service="chat-api",slo="availability"}');
+  });
+
+  it('shift a range query back in time for alerts that compare a number with its own past', () => {
+    const now = q.httpRequestRate(sel, '5m');
+    expect(q.earlier(now, '1h')).toBe('sum (rate(http_server_request_duration_seconds_count{job="chat-api"}[5m] offset 1h))');
+    expect(q.earlier(q.genaiCostOver(sel, '1h'), '1w')).toContain('[1h] offset 1w');
+    check('earlier', q.earlier(q.securityEventRate(sel, '1h', 'auth_failure'), '5m'));
+    // Nothing under a range: shifting would silently compare the present with itself.
+    expect(() => q.earlier(q.heapUsed(sel), '1h')).toThrow(/no range to shift/);
   });
 
   it('LogQL builders select the service by service_name and range over the given interval', () => {

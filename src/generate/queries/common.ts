@@ -32,3 +32,13 @@ export function ratioOf(bad: string, badSel: Selector, total: string, totalSel: 
 export function quantileOf(q: number, histogram: string, sel: Selector, range: string, by: readonly string[] = []): string {
   return `histogram_quantile(${formatNumber(q)}, ${sumBy(['le', ...by])} (rate(${selector(`${histogram}_bucket`, sel)}[${range}])))`;
 }
+
+/**
+ * The same range query `offset` earlier (`[5m]` → `[5m] offset 1h`): alerts compare a number with its own
+ * past (traffic an hour ago, tokens a week ago). Only for builders whose every selector is under a range.
+ */
+export function earlier(expr: string, offset: string): string {
+  const shifted = expr.replace(/\[([^\[\]]+)\]/g, `[$1] offset ${offset}`);
+  if (shifted === expr) throw new Error(`earlier(): no range to shift in ${expr}`);
+  return shifted;
+}

@@ -4,6 +4,7 @@
  */
 import { cacheRequests, dependencyRequestDuration } from '../../catalog/sdk-metrics.js';
 import { queueDepth, queueJobDuration, queueWorkers } from '../../catalog/queues.js';
+import { backupLastRunSuccess, backupLastSuccess } from '../../catalog/stack.js';
 import { eq, neq, selector } from '../../promql/build.js';
 import { quantileOf, rateOf, ratioOf, type Selector, sumBy } from './common.js';
 
@@ -34,6 +35,11 @@ export function cacheHitRatio(sel: Selector, range: string, by: readonly string[
 /** Jobs waiting per queue (QueueBacklogGrowing judges its derivative). */
 export function queueBacklog(sel: Selector, by: readonly string[] = ['queue']): string {
   return `${sumBy(by)} (${selector(queueDepth.name, sel)})`;
+}
+
+/** Change of the backlog over the range per queue (QueueBacklogGrowing: above 0 over 5m). */
+export function queueBacklogChange(sel: Selector, range: string, by: readonly string[] = ['queue']): string {
+  return `${sumBy(by)} (delta(${selector(queueDepth.name, sel)}[${range}]))`;
 }
 
 /** Workers running per queue (QueueWorkersAbsent). */
@@ -115,3 +121,14 @@ export function nginxDroppedConnectionRate(sel: Selector, range: string): string
   return `rate(${selector('nginx_connections_accepted', sel)}[${range}]) - rate(${selector('nginx_connections_handled', sel)}[${range}])`;
 }
 
+// --- the backup contract (src/catalog/stack.ts) ---
+
+/** Seconds since the last successful run, per backup (BackupTooOld: above the RPO). */
+export function backupAge(sel: Selector): string {
+  return `time() - max by (backup) (${selector(backupLastSuccess.name, sel)})`;
+}
+
+/** 1 when the latest run of each backup succeeded, 0 when it failed (BackupFailed). */
+export function backupLastRunSucceeded(sel: Selector): string {
+  return `min by (backup) (${selector(backupLastRunSuccess.name, sel)})`;
+}

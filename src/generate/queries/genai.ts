@@ -8,7 +8,7 @@ import {
   genaiTimeToFirstChunk,
   genaiTokenUsage,
 } from '../../catalog/sdk-metrics.js';
-import { eq, type Matcher, neq, selector } from '../../promql/build.js';
+import { eq, type Matcher, selector } from '../../promql/build.js';
 import { increaseOf, quantileOf, rateOf, ratioOf, type Selector } from './common.js';
 
 const DURATION = genaiOperationDuration.name;
@@ -30,24 +30,17 @@ export function genaiTimeToFirstTokenQuantile(q: number, sel: Selector, range: s
   return quantileOf(q, genaiTimeToFirstChunk.name, sel, range, by);
 }
 
-/** Tokens per second by token type (input/output). */
+/** Tokens per second by token type (input/output); GenAiTokenUsageSpike compares 1h of it with the same hour a week before. */
 export function genaiTokenRate(sel: Selector, range: string, by: readonly string[] = ['gen_ai_token_type']): string {
   return rateOf(`${genaiTokenUsage.name}_sum`, sel, range, by);
 }
 
-/** Tokens over a range (GenAiTokenUsageSpike compares 1h with the same hour a week before). */
-export function genaiTokensOver(sel: Selector, range: string, by: readonly string[] = []): string {
-  return increaseOf(`${genaiTokenUsage.name}_sum`, sel, range, by);
-}
-
-/** USD spent over `range` (GenAiDailyBudgetBurn: 1d, GenAiMonthlyBudgetBurn: 30d, divided by the budget). */
+/**
+ * USD spent over `range` (GenAiDailyBudgetBurn: 1d, GenAiMonthlyBudgetBurn: 30d, divided by the budget;
+ * GenAiBudgetProjectedOverspend extrapolates the last hour's spend to the month's end).
+ */
 export function genaiCostOver(sel: Selector, range: string, by: readonly string[] = []): string {
   return increaseOf(genaiCost.name, sel, range, by);
-}
-
-/** USD per second (GenAiBudgetProjectedOverspend extrapolates the last hour's rate to the month's end). */
-export function genaiCostRate(sel: Selector, range: string, by: readonly string[] = []): string {
-  return rateOf(genaiCost.name, sel, range, by);
 }
 
 /** The budget the SDK exposes for a period, in USD. */
@@ -73,12 +66,12 @@ export function genaiRateLimitedRate(sel: Selector, range: string, by: readonly 
   return rateOf(CALLS, [...sel, eq('error_type', 'rate_limit')], range, by);
 }
 
-/** Failed calls per second by provider and error type (rate_limit, timeout, provider_error, other). */
+/** Calls per second that failed at the provider, by provider and error type (timeout, provider_error, other; rate limits: genaiRateLimitedRate). */
 export function genaiErrorRate(sel: Selector, range: string, by: readonly string[] = ['gen_ai_provider_name', 'error_type']): string {
-  return rateOf(CALLS, [...sel, neq('error_type', '')], range, by);
+  return rateOf(CALLS, [...sel, GENAI_PROVIDER_ERRORS], range, by);
 }
 
-/** Fallbacks from one provider to another per second. */
+/** Fallbacks from one provider to another per second (GenAiFallbackInUse: any over 10m). */
 export function genaiFallbackRate(sel: Selector, range: string, by: readonly string[] = ['from_provider', 'to_provider']): string {
   return rateOf(genaiFallbacks.name, sel, range, by);
 }

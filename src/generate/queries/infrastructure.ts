@@ -1,4 +1,5 @@
 /** Hosts (node_exporter), containers (cAdvisor) and blackbox probes, with the exporters' own names. */
+import { formatNumber } from '../../model/duration.js';
 import { eq, type Matcher, neq, selector } from '../../promql/build.js';
 import { type Selector } from './common.js';
 
@@ -24,9 +25,24 @@ export function hostDiskRatio(sel: Selector): string {
   return `1 - ${selector('node_filesystem_avail_bytes', fs)} / ${selector('node_filesystem_size_bytes', fs)}`;
 }
 
+/** Real filesystems mounted read-write: the disk alerts skip read-only ones, which nothing can fill. */
+export function hostWritableFilesystems(sel: Selector): string {
+  return `${selector('node_filesystem_readonly', [...sel, REAL_FILESYSTEMS])} == 0`;
+}
+
+/** Bytes free per real filesystem `horizon` seconds ahead, at the trend of the range (HostFilesystemFillingUp: 6h → 24h). */
+export function hostDiskAvailablePredicted(sel: Selector, range: string, horizon: number): string {
+  return `predict_linear(${selector('node_filesystem_avail_bytes', [...sel, REAL_FILESYSTEMS])}[${range}], ${formatNumber(horizon)})`;
+}
+
 /** Clock offset from the reference, seconds (HostClockSkew). */
 export function hostClockOffset(sel: Selector): string {
   return selector('node_timex_offset_seconds', sel);
+}
+
+/** How fast the clock offset changes, seconds per second (HostClockSkew: only while it is not converging). */
+export function hostClockDrift(sel: Selector, range: string): string {
+  return `deriv(${selector('node_timex_offset_seconds', sel)}[${range}])`;
 }
 
 /** Processes the kernel killed for lack of memory over the range (HostOomKillDetected: 5m). */
@@ -45,6 +61,11 @@ export function containerCpuThrottledRatio(sel: Selector, range: string): string
 export function containerMemoryRatio(sel: Selector): string {
   const named = [...sel, NAMED_CONTAINERS];
   return `${selector('container_memory_working_set_bytes', named)} / (${selector('container_spec_memory_limit_bytes', named)} > 0)`;
+}
+
+/** Container starts over the range, per container: each change of its start time is a restart (ContainerRestarting: 15m). */
+export function containerRestarts(sel: Selector, range: string): string {
+  return `changes(${selector('container_start_time_seconds', [...sel, NAMED_CONTAINERS])}[${range}])`;
 }
 
 /** Seconds until the first certificate of each probed chain expires (TLSCertificateExpiringSoon). */

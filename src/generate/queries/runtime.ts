@@ -8,6 +8,7 @@ import {
   heapSizeUsed,
   labelOverflow,
   processCpu as processCpuSeconds,
+  processStartTime,
   sdkErrors,
   traceSpansDropped,
 } from '../../catalog/sdk-metrics.js';
@@ -32,6 +33,16 @@ export function heapUsed(sel: Selector, by: readonly string[] = ['instance']): s
 /** Heap in use as a share of V8's limit, averaged over the range (HeapNearLimit alert: 10m). */
 export function heapUsedRatio(sel: Selector, range: string): string {
   return `avg_over_time(${selector(heapSizeUsed.name, sel)}[${range}]) / avg_over_time(${selector(heapSizeLimit.name, sel)}[${range}])`;
+}
+
+/** 1 while Prometheus scrapes each instance, 0 when the scrape fails (ServiceTargetDown: 0 for 5m). */
+export function instanceUp(sel: Selector): string {
+  return selector('up', sel);
+}
+
+/** Process starts per instance over the range: each change of the start time is a restart (ServiceRestarting: 1h). */
+export function processRestarts(sel: Selector, range: string): string {
+  return `changes(${selector(processStartTime.name, sel)}[${range}])`;
 }
 
 /** The SDK's own trouble counters, each with the labels that say where (ObsSdkErrors, ObsTraceSpansDropped, ObsMetricLabelOverflow). */

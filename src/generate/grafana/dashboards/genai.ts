@@ -11,6 +11,7 @@ import {
   genaiErrorRatio,
   genaiFallbackRate,
   genaiLatencyQuantile,
+  genaiRateLimitedRate,
   genaiTimeToFirstTokenQuantile,
   genaiTokenRate,
   httpLatencyQuantile,
@@ -180,7 +181,10 @@ export function genaiDashboard(service: Service, slos: readonly Slo[]): Dashboar
             unit: 'reqps',
             min: 0,
             width: 6,
-            queries: [{ expr: genaiErrorRate(sel, RATE_INTERVAL), legend: '{{gen_ai_provider_name}} {{error_type}}' }],
+            queries: [
+              { expr: genaiErrorRate(sel, RATE_INTERVAL), legend: '{{gen_ai_provider_name}} {{error_type}}' },
+              { expr: genaiRateLimitedRate(sel, RATE_INTERVAL), legend: '{{gen_ai_provider_name}} rate_limit' },
+            ],
           }),
           timeseriesPanel({
             title: 'Fallbacks',

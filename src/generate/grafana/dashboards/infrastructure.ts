@@ -126,42 +126,43 @@ export function infrastructureDashboard(service: Service): Dashboard {
     jobs.push(d.blackboxJob);
     const probes = [eq('job', d.blackboxJob), ...BY_VARIABLES];
     const panels = [];
-    if (d.certificates.length > 0) {
+    // The same targets as the probe alerts: certificates and https endpoints expire; every target can fail.
+    const tls = [...d.certificates, ...d.endpoints.filter((url) => url.startsWith('https://'))];
+    const targets = [...d.endpoints, ...d.certificates];
+    if (tls.length > 0) {
       panels.push(
         timeseriesPanel({
           title: 'Certificate expiry',
-          description: `Time until the first certificate of each probed chain expires (${d.certificates.join(', ')}). Good: more than ${seconds(t.certificates.warning)}; the alerts warn under ${seconds(t.certificates.warning)} and page under ${seconds(t.certificates.critical)}.`,
+          description: `Time until the first certificate of each probed chain expires (${tls.join(', ')}). Good: more than ${seconds(t.certificates.warning)}; the alerts warn under ${seconds(t.certificates.warning)} and page under ${seconds(t.certificates.critical)}.`,
           unit: 's',
           min: 0,
           width: 8,
           thresholds: badBelow(t.certificates.critical, t.certificates.warning),
-          queries: [{ expr: certificateExpirySeconds([...probes, oneOf('instance', d.certificates)]), legend: '{{instance}}' }],
+          queries: [{ expr: certificateExpirySeconds([...probes, oneOf('instance', tls)]), legend: '{{instance}}' }],
         }),
       );
     }
-    if (d.endpoints.length > 0) {
-      const endpoints = [...probes, oneOf('instance', d.endpoints)];
-      panels.push(
-        timeseriesPanel({
-          title: 'Endpoint up',
-          description: `1 when the blackbox probe of each endpoint succeeded (${d.endpoints.join(', ')}). Good: 1.`,
-          unit: 'bool',
-          min: 0,
-          max: 1,
-          width: 8,
-          thresholds: badBelow(1),
-          queries: [{ expr: probeSuccess(endpoints), legend: '{{instance}}' }],
-        }),
-        timeseriesPanel({
-          title: 'Endpoint probe duration',
-          description: 'How long each probe took, from the blackbox exporter. Good: steady and well under the probe timeout.',
-          unit: 's',
-          min: 0,
-          width: 8,
-          queries: [{ expr: probeDuration(endpoints), legend: '{{instance}}' }],
-        }),
-      );
-    }
+    const probed = [...probes, oneOf('instance', targets)];
+    panels.push(
+      timeseriesPanel({
+        title: 'Endpoint up',
+        description: `1 when the blackbox probe of each target succeeded (${targets.join(', ')}). Good: 1; 0 for 5 minutes fires EndpointProbeFailed.`,
+        unit: 'bool',
+        min: 0,
+        max: 1,
+        width: 8,
+        thresholds: badBelow(1),
+        queries: [{ expr: probeSuccess(probed), legend: '{{instance}}' }],
+      }),
+      timeseriesPanel({
+        title: 'Endpoint probe duration',
+        description: 'How long each probe took, from the blackbox exporter. Good: steady and well under the probe timeout.',
+        unit: 's',
+        min: 0,
+        width: 8,
+        queries: [{ expr: probeDuration(probed), legend: '{{instance}}' }],
+      }),
+    );
     rows.push({ title: 'Certificates and endpoints (blackbox_exporter)', panels });
   }
   return buildDashboard({

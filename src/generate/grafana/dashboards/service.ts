@@ -17,11 +17,14 @@ import {
   httpRateLimitedRatio,
   httpRequestRate,
   httpStatusMix,
+  instanceUp,
   processCpu,
+  processRestarts,
   sdkTroubleRate,
 } from '../../queries/index.js';
 import {
   badAbove,
+  badBelow,
   buildDashboard,
   limits,
   jobInstanceVariables,
@@ -194,6 +197,28 @@ export function serviceDashboard(service: Service, slos: readonly Slo[]): Dashbo
             width: 6,
             thresholds: badAbove(0.8),
             queries: [{ expr: processCpu(sel, RATE_INTERVAL), legend: '{{instance}}' }],
+          }),
+        ],
+      },
+      {
+        title: 'Instances',
+        panels: [
+          timeseriesPanel({
+            title: 'Instances up',
+            description: 'Whether Prometheus scrapes each instance (1) or not (0). Good: 1 for every instance; 0 for 5 minutes fires ServiceTargetDown.',
+            unit: 'bool',
+            min: 0,
+            max: 1,
+            thresholds: badBelow(1),
+            queries: [{ expr: instanceUp(sel), legend: '{{instance}}' }],
+          }),
+          timeseriesPanel({
+            title: 'Restarts in the last hour',
+            description: 'Process starts of each instance over the past hour. Good: 0; more than 2 fires ServiceRestarting (a crash loop).',
+            unit: 'short',
+            min: 0,
+            thresholds: badAbove(1, 3),
+            queries: [{ expr: processRestarts(sel, '1h'), legend: '{{instance}}' }],
           }),
         ],
       },

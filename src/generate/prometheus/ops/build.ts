@@ -1,8 +1,9 @@
 /**
- * Shared pieces of the service, GenAI and security alerts: selectors on the service's own SDK series,
- * the PromQL shapes they repeat (ratios, quantiles, spikes) and the promtool input series that prove them.
+ * Shared pieces of the service, GenAI and security alerts: selectors on the service's own SDK series (for
+ * the runbooks' queries; the alerts' expressions come from src/generate/queries/) and the promtool input
+ * series that prove them.
  */
-import { formatNumber } from '../../../model/duration.js';
+import { formatNumber, parseDuration } from '../../../model/duration.js';
 import type { Labels, Service } from '../../../model/types.js';
 import { labelMatchers, type Matcher, selector } from '../../../promql/build.js';
 import type { AlertCase, SeriesInput } from './types.js';
@@ -12,16 +13,14 @@ export function own(service: Service, metric: string, extra: readonly Matcher[] 
   return selector(metric, [...labelMatchers(service.selector), ...extra]);
 }
 
-/** `a / b > t`, each side summed `by` the given labels (the value is the ratio). */
-export function ratioAbove(bad: string, total: string, window: string, threshold: number, by: readonly string[] = []): string {
-  const sum = by.length ? `sum by (${by.join(', ')}) ` : 'sum';
-  return `${sum}(rate(${bad}[${window}])) / ${sum}(rate(${total}[${window}])) > ${formatNumber(threshold)}`;
-}
-
-/** `histogram_quantile(q, sum by (le, …) (rate(<bucket>[w]))) > t`. */
-export function quantileAbove(q: number, bucket: string, window: string, threshold: number, by: readonly string[] = []): string {
-  const labels = ['le', ...by].join(', ');
-  return `histogram_quantile(${formatNumber(q)}, sum by (${labels}) (rate(${bucket}[${window}]))) > ${formatNumber(threshold)}`;
+/**
+ * Events over the range, from a builder's per-second rate (increase = rate × range, exactly): the alert
+ * judges the number the panel plots, and its description can still say how many.
+ */
+export function countOver(perSecond: string, range: string): string {
+  const seconds = parseDuration(range);
+  if (seconds === undefined) throw new Error(`countOver(): not a duration: ${range}`);
+  return `(${perSecond}) * ${seconds}`;
 }
 
 /** Minutes of samples, 1 minute apart, in promtool's expanding notation. */

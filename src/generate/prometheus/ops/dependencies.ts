@@ -8,7 +8,25 @@ import { formatDuration, formatNumber } from '../../../model/duration.js';
 import type { Backups, Dependencies, ExporterTarget, Thresholds } from '../../../model/ops-types.js';
 import type { Labels, Service } from '../../../model/types.js';
 import { eq, labelMatchers, type Matcher, oneOf, selector } from '../../../promql/build.js';
-import { belowThreshold, counter, fires, healthy, histogramAt, input, own, percent, quantileAbove, ratioAbove, seconds } from './build.js';
+import {
+  backupAge,
+  backupLastRunSucceeded,
+  dependencyLatencyQuantile,
+  postgresConnectionsRatio,
+  postgresDeadlockRate,
+  postgresLongestTransaction,
+  postgresReplicationLag,
+  queueBacklog,
+  queueBacklogChange,
+  queueFailureRatio,
+  queueWorkerCount,
+  redisEvictionRate,
+  redisMemoryRatio,
+  redisRejectedConnectionRate,
+  nginxDroppedConnectionRate,
+} from '../../queries/dependencies.js';
+import { certificateExpirySeconds, probeSuccess } from '../../queries/infrastructure.js';
+import { belowThreshold, countOver, counter, fires, healthy, histogramAt, input, own, percent, seconds } from './build.js';
 import { at, exporterDown, flat, on, series } from './targets.js';
 import type { OpsAlert } from './types.js';
 
@@ -46,10 +64,13 @@ export function ownerOf(service: Service, what = 'the dependency'): string {
 function postgresAlerts(service: Service, pg: ExporterTarget, t: Thresholds, escalation: string): OpsAlert[] {
   const s = pg.selector;
   const db = t.database;
-  const connections = `sum by (job, instance) (${on(s, 'pg_stat_activity_count')}) / max by (job, instance) (${on(s, 'pg_settings_max_connections')})`;
-  const lag = `(${on(s, 'pg_replication_lag_seconds')} or ${on(s, 'pg_replication_lag')})`;
-  const txDuration = `max by (job, instance, datname) (${on(s, 'pg_stat_activity_max_tx_duration')})`;
-  const queryBucket = own(service, 'obs_dependency_request_duration_seconds_bucket', [eq('dependency_system', 'postgresql')]);
+  // The dependencies dashboard plots the same builders: each panel shows the number its alert judges.
+  const sel = labelMatchers(s);
+  const connections = postgresConnectionsRatio(sel);
+  const lag = postgresReplicationLag(sel);
+  const txDuration = postgresLongestTransaction(sel);
+  const deadlocks = countOver(postgresDeadlockRate(sel, '10m'), '10m');
+  const queryP95 = (by: readonly string[]) => dependencyLatencyQuantile(0.95, [...labelMatchers(service.selector), eq('dependency_system', 'postgresql')], '5m', by);
   const activity = (active: number) => [
     series(s, 'pg_stat_activity_count', { datname: 'app', state: 'active' }, flat(active, 20)),
     series(s, 'pg_stat_activity_count', { datname: 'app', state: 'idle' }, flat(0, 20)),
@@ -120,7 +141,7 @@ function postgresAlerts(service: Service, pg: ExporterTarget, t: Thresholds, esc
       domain: 'dependencies',
       component: 'postgres',
       severity: 'warning',
-      expr: `sum by (job, instance, datname) (increase(${on(s, 'pg_stat_database_deadlocks')}[10m])) > 0`,
+      expr: `${deadlocks} > 0`,
       for: '1m',
       summary: 'PostgreSQL detected deadlocks.',
       description: `Database ${at('datname')} on ${at('instance')} had {{ $value | humanize }} deadlocks in the last 10 minutes.`,
@@ -204,7 +225,7 @@ function postgresAlerts(service: Service, pg: ExporterTarget, t: Thresholds, esc
       domain: 'dependencies',
       component: 'postgres',
       severity: 'warning',
-      expr: quantileAbove(0.95, queryBucket, '5m', db.latencyP95, ['dependency_name']),
+      expr: `${queryP95(['dependency_name'])} > ${formatNumber(db.latencyP95)}`,
       for: '10m',
       threshold: db.latencyP95,
       summary: 'Database queries of the service are slow.',
@@ -214,7 +235,7 @@ function postgresAlerts(service: Service, pg: ExporterTarget, t: Thresholds, esc
         meaning: `The 95th percentile of PostgreSQL calls timed by the SDK (obs.dependencies.track) exceeds ${seconds(db.latencyP95)}.`,
         impact: 'Requests that query the database are slow; HTTP latency alerts may follow.',
         confirm: [
-          { query: `histogram_quantile(0.95, sum by (le, operation) (rate(${queryBucket}[5m])))`, look: 'Which operations are slow.' },
+          { query: queryP95(['dependency_name', 'operation']), look: 'Which operations are slow.' },
           { query: 'SELECT query, mean_exec_time, calls FROM pg_stat_statements ORDER BY mean_exec_time DESC LIMIT 10;', look: 'The slowest statements on the server (needs pg_stat_statements).' },
         ],
         causes: ['A missing index or a plan change after ANALYZE.', 'Lock waits behind a long transaction or a migration.', 'CPU or I/O saturation on the database host.', 'Connection pool exhaustion: time waiting for a connection counts too.'],
@@ -232,7 +253,9 @@ function postgresAlerts(service: Service, pg: ExporterTarget, t: Thresholds, esc
 
 function redisAlerts(redis: ExporterTarget, t: Thresholds, escalation: string): OpsAlert[] {
   const s = redis.selector;
-  const memory = `${on(s, 'redis_memory_used_bytes')} / ${on(s, 'redis_memory_max_bytes')}`;
+  const sel = labelMatchers(s);
+  // Absent while maxmemory is 0 (unlimited): nothing to be near.
+  const memory = redisMemoryRatio(sel);
   const mem = (used: number, max = 1000) => [series(s, 'redis_memory_used_bytes', {}, flat(used, 30)), series(s, 'redis_memory_max_bytes', {}, flat(max, 30))];
   return [
     exporterDown('RedisExporterDown', 'redis_exporter', 'Redis', 'dependencies', 'redis', redis, escalation),
@@ -265,7 +288,7 @@ function redisAlerts(redis: ExporterTarget, t: Thresholds, escalation: string): 
       domain: 'dependencies',
       component: 'redis',
       severity: 'warning',
-      expr: `${memory} > ${formatNumber(t.redis.memoryRatio)} and ${on(s, 'redis_memory_max_bytes')} > 0`,
+      expr: `${memory} > ${formatNumber(t.redis.memoryRatio)}`,
       for: '10m',
       threshold: t.redis.memoryRatio,
       summary: 'Redis memory is close to maxmemory.',
@@ -276,7 +299,7 @@ function redisAlerts(redis: ExporterTarget, t: Thresholds, escalation: string): 
         impact: 'At the limit Redis evicts keys (cache misses, lost sessions) or, with noeviction, rejects writes.',
         confirm: [
           { query: memory, look: 'Share of maxmemory in use.' },
-          { query: `rate(${on(s, 'redis_evicted_keys_total')}[5m])`, look: 'Evictions already happening.' },
+          { query: redisEvictionRate(sel, '5m'), look: 'Evictions already happening.' },
         ],
         causes: ['Keys written without a TTL.', 'A traffic or cache-key cardinality increase.', 'maxmemory set too low for the working set.'],
         mitigation: ['Find large keys with `redis-cli --bigkeys` and add TTLs.', 'Raise maxmemory if the host has room.'],
@@ -294,7 +317,7 @@ function redisAlerts(redis: ExporterTarget, t: Thresholds, escalation: string): 
       domain: 'dependencies',
       component: 'redis',
       severity: 'warning',
-      expr: `increase(${on(s, 'redis_rejected_connections_total')}[5m]) > 0`,
+      expr: `${countOver(redisRejectedConnectionRate(sel, '5m'), '5m')} > 0`,
       for: '1m',
       summary: 'Redis rejects connections.',
       description: `Redis ${at('instance')} rejected {{ $value | humanize }} connections in 5 minutes (maxclients reached).`,
@@ -318,7 +341,7 @@ function redisAlerts(redis: ExporterTarget, t: Thresholds, escalation: string): 
       domain: 'dependencies',
       component: 'redis',
       severity: 'warning',
-      expr: `increase(${on(s, 'redis_evicted_keys_total')}[5m]) > 0`,
+      expr: `${countOver(redisEvictionRate(sel, '5m'), '5m')} > 0`,
       for: '15m',
       summary: 'Redis keeps evicting keys.',
       description: `Redis ${at('instance')} evicted {{ $value | humanize }} keys in 5 minutes, for 15 minutes.`,
@@ -327,7 +350,7 @@ function redisAlerts(redis: ExporterTarget, t: Thresholds, escalation: string): 
         meaning: 'Redis is at maxmemory and has been dropping keys by its eviction policy for 15 minutes.',
         impact: 'Cache hit ratio falls, so the database and model providers take more load; evicted sessions log users out.',
         confirm: [
-          { query: `rate(${on(s, 'redis_evicted_keys_total')}[5m])`, look: 'Evictions per second.' },
+          { query: redisEvictionRate(sel, '5m'), look: 'Evictions per second.' },
           { query: memory, look: 'At or near 1.' },
         ],
         causes: ['The working set outgrew maxmemory.', 'Keys without a TTL.'],
@@ -344,7 +367,7 @@ function redisAlerts(redis: ExporterTarget, t: Thresholds, escalation: string): 
 
 function nginxAlerts(nginx: ExporterTarget, escalation: string): OpsAlert[] {
   const s = nginx.selector;
-  const dropped = `rate(${on(s, 'nginx_connections_accepted')}[5m]) - rate(${on(s, 'nginx_connections_handled')}[5m])`;
+  const dropped = nginxDroppedConnectionRate(labelMatchers(s), '5m');
   return [
     exporterDown('NginxExporterDown', 'nginx-prometheus-exporter', 'nginx', 'dependencies', 'nginx', nginx, escalation),
     {
@@ -412,9 +435,9 @@ function probeAlerts(deps: Dependencies, t: Thresholds, escalation: string): Ops
   const job: Labels = { job: deps.blackboxJob };
   const blackbox: ExporterTarget = { job: deps.blackboxJob, selector: job };
   const probed = (instances: readonly string[]): Matcher[] => [...labelMatchers(job), oneOf('instance', instances)];
-  const success = selector('probe_success', probed(targets));
+  const success = probeSuccess(probed(targets));
   const alerts: OpsAlert[] = [
-    exporterDown('BlackboxExporterDown', 'blackbox_exporter', 'endpoint and certificate probing', 'dependencies', 'blackbox', blackbox, escalation),
+    { ...exporterDown('BlackboxExporterDown', 'blackbox_exporter', 'endpoint and certificate probing', 'dependencies', 'blackbox', blackbox, escalation), dashboard: 'infrastructure' },
     {
       name: 'EndpointProbeFailed',
       domain: 'dependencies',
@@ -424,7 +447,8 @@ function probeAlerts(deps: Dependencies, t: Thresholds, escalation: string): Ops
       for: '5m',
       summary: 'An endpoint fails its blackbox probe.',
       description: `The probe of ${at('instance')} has failed for 5 minutes.`,
-      dashboard: 'dependencies',
+      // The probe and certificate panels are on the infrastructure dashboard.
+      dashboard: 'infrastructure',
       runbook: {
         meaning: 'blackbox_exporter cannot complete the probe: no connection, a non-2xx answer, a TLS error or a timeout.',
         impact: 'Users reaching this endpoint from outside most likely fail the same way.',
@@ -445,7 +469,7 @@ function probeAlerts(deps: Dependencies, t: Thresholds, escalation: string): Ops
   // Certificates come from the TLS probes and from the HTTPS endpoints.
   const tls = [...deps.certificates, ...deps.endpoints.filter((url) => url.startsWith('https://'))];
   if (tls.length === 0) return alerts;
-  const left = `${selector('probe_ssl_earliest_cert_expiry', probed(tls))} - time()`;
+  const left = certificateExpirySeconds(probed(tls));
   const expiring = (severity: 'warning' | 'critical', threshold: number): OpsAlert => {
     // promtool evaluates at `at` = 30m: time() is then 1800.
     const expiresIn = (secondsLeft: number) => tls.map((instance) => series(job, 'probe_ssl_earliest_cert_expiry', { instance }, flat(1800 + secondsLeft, 40)));
@@ -459,7 +483,8 @@ function probeAlerts(deps: Dependencies, t: Thresholds, escalation: string): Ops
       threshold,
       summary: 'A TLS certificate expires soon.',
       description: `The certificate of ${at('instance')} expires in {{ $value | humanizeDuration }} (alert under ${formatDuration(threshold)}).`,
-      dashboard: 'dependencies',
+      // The probe and certificate panels are on the infrastructure dashboard.
+      dashboard: 'infrastructure',
       runbook: {
         meaning: `The earliest-expiring certificate of the chain served at the target expires in less than ${formatDuration(threshold)}.`,
         impact: 'Once it expires, browsers and API clients refuse the connection: a full outage for them.',
@@ -483,12 +508,13 @@ function probeAlerts(deps: Dependencies, t: Thresholds, escalation: string): Ops
 
 function queueAlerts(service: Service, names: readonly string[], t: Thresholds, escalation: string): OpsAlert[] {
   const only = names.length > 0 ? [oneOf('queue', names)] : [];
-  const depth = own(service, 'obs_queue_depth', only);
-  const workers = own(service, 'obs_queue_workers', only);
+  const sel = [...labelMatchers(service.selector), ...only];
+  const backlog = queueBacklog(sel);
+  const workers = queueWorkerCount(sel);
   const jobs = (extra: Matcher[] = []) => own(service, 'obs_queue_job_duration_seconds_count', [...only, ...extra]);
   const queue = names[0] ?? 'emails';
   const growingFor = t.queues.backlogGrowingFor;
-  const growing = `sum by (queue) (${depth}) > 0 and sum by (queue) (delta(${depth}[5m])) > 0`;
+  const growing = `${backlog} > 0 and ${queueBacklogChange(sel, '5m')} > 0`;
   const jobRuns = (failedPerMinute: number) => [
     input(service, 'obs_queue_job_duration_seconds_count', { queue, result: 'success' }, counter({ minutes: 30, perMinute: 100 - failedPerMinute })),
     input(service, 'obs_queue_job_duration_seconds_count', { queue, result: 'failure' }, counter({ minutes: 30, perMinute: failedPerMinute })),
@@ -509,7 +535,7 @@ function queueAlerts(service: Service, names: readonly string[], t: Thresholds, 
         meaning: `Jobs are added to the queue faster than the workers finish them, without pause for ${formatDuration(growingFor)}.`,
         impact: 'Background work (e-mails, document ingestion, model calls) is delayed more and more.',
         confirm: [
-          { query: `sum by (queue) (${depth})`, look: 'The backlog per queue, rising.' },
+          { query: backlog, look: 'The backlog per queue, rising.' },
           { query: `sum by (queue, result) (rate(${jobs()}[5m]))`, look: 'Jobs finished per second: flat or falling while the backlog rises.' },
         ],
         causes: ['Too few workers for the load, or workers stuck on a slow dependency.', 'A burst of enqueued work (a batch import).', 'Jobs failing and being retried.'],
@@ -527,7 +553,7 @@ function queueAlerts(service: Service, names: readonly string[], t: Thresholds, 
       domain: 'dependencies',
       component: 'queue',
       severity: 'warning',
-      expr: ratioAbove(jobs([eq('result', 'failure')]), jobs(), '5m', QUEUE_JOB_FAILURE_RATIO, ['queue']),
+      expr: `${queueFailureRatio(sel, '5m')} > ${formatNumber(QUEUE_JOB_FAILURE_RATIO)}`,
       for: '10m',
       threshold: QUEUE_JOB_FAILURE_RATIO,
       summary: 'Jobs of a queue fail.',
@@ -553,7 +579,7 @@ function queueAlerts(service: Service, names: readonly string[], t: Thresholds, 
       domain: 'dependencies',
       component: 'queue',
       severity: 'critical',
-      expr: `sum by (queue) (${depth}) > 0 unless on (queue) sum by (queue) (${workers}) > 0`,
+      expr: `${backlog} > 0 unless on (queue) ${workers} > 0`,
       for: '10m',
       summary: 'A queue has jobs waiting and no worker running.',
       description: `Queue ${at('queue')} has {{ $value | humanize }} jobs waiting and no worker reports for it.`,
@@ -562,8 +588,8 @@ function queueAlerts(service: Service, names: readonly string[], t: Thresholds, 
         meaning: 'The queue has a backlog but no process reports a running worker for it (obs_queue_workers is 0 or gone).',
         impact: 'No background job of this queue runs until a worker is back.',
         confirm: [
-          { query: `sum by (queue) (${workers})`, look: 'Empty or 0 for the queue.' },
-          { query: `sum by (queue) (${depth})`, look: 'The waiting jobs.' },
+          { query: workers, look: 'Empty or 0 for the queue.' },
+          { query: backlog, look: 'The waiting jobs.' },
         ],
         causes: ['The worker deployment is scaled to zero or crash-loops.', 'Workers cannot connect to the broker.', 'Workers run but are not scraped (check the scrape target).'],
         mitigation: ['Start or scale up the workers; read their logs for the crash.'],
@@ -581,9 +607,9 @@ function queueAlerts(service: Service, names: readonly string[], t: Thresholds, 
 function backupAlerts(backups: Backups, escalation: string): OpsAlert[] {
   const only = backups.names.length > 0 ? [oneOf('backup', backups.names)] : [];
   const job: Labels = { job: backups.job };
-  const last = selector('obs_backup_last_success_timestamp_seconds', [...labelMatchers(job), ...only]);
-  const lastRun = selector('obs_backup_last_run_success', [...labelMatchers(job), ...only]);
-  const age = `time() - max by (backup) (${last})`;
+  const sel = [...labelMatchers(job), ...only];
+  const age = backupAge(sel);
+  const lastRun = backupLastRunSucceeded(sel);
   const rpo = backups.rpo;
   const name = backups.names[0] ?? 'postgres';
   // promtool evaluates 45 minutes past the RPO, on a 15m step (time() is then `at`): BackupTooOld's 15m
@@ -625,7 +651,7 @@ function backupAlerts(backups: Backups, escalation: string): OpsAlert[] {
       domain: 'dependencies',
       component: 'backup',
       severity: 'warning',
-      expr: `min by (backup) (${lastRun}) == 0`,
+      expr: `${lastRun} == 0`,
       for: '5m',
       summary: 'The latest backup run failed.',
       description: `The latest run of the ${at('backup')} backup failed.`,

@@ -6,9 +6,19 @@
 import { genaiCacheRequests, genaiCost, genaiFallbacks, genaiOperationDuration, genaiTokenUsage, httpServerRequestDuration } from '../../../catalog/sdk-metrics.js';
 import { formatNumber } from '../../../model/duration.js';
 import type { Service, Thresholds } from '../../../model/types.js';
-import { eq, labelMatchers, type Matcher, oneOf } from '../../../promql/build.js';
-import { genaiCacheHitRatio, genaiCostOver, genaiLatencyQuantile } from '../../queries/genai.js';
-import { belowThreshold, counter, fires, healthy, histogramAt, input, own, percent, quantileAbove, ratioAbove, seconds } from './build.js';
+import { eq, labelMatchers, oneOf } from '../../../promql/build.js';
+import { earlier } from '../../queries/common.js';
+import {
+  genaiCacheHitRatio,
+  genaiCostOver,
+  genaiErrorRatio,
+  genaiFallbackRate,
+  genaiLatencyQuantile,
+  genaiRateLimitedRate,
+  genaiTokenRate,
+} from '../../queries/genai.js';
+import { httpLatencyQuantile } from '../../queries/http.js';
+import { belowThreshold, countOver, counter, fires, healthy, histogramAt, input, own, percent, seconds } from './build.js';
 import type { OpsAlert } from './types.js';
 
 const OP = genaiOperationDuration.name;
@@ -16,8 +26,6 @@ const OP_COUNT = `${OP}_count`;
 const BY_MODEL = ['gen_ai_provider_name', 'gen_ai_request_model'] as const;
 const CALL = { gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o', gen_ai_operation_name: 'chat' };
 const DAY = 86_400;
-/** Errors that are the provider's, not the rate limiter's. */
-const PROVIDER_ERRORS: Matcher = { label: 'error_type', op: '!~', value: '|rate_limit' };
 
 export function genaiAlerts(service: Service): OpsAlert[] {
   const ops = service.ops!;
@@ -75,14 +83,14 @@ function latency(service: Service, t: Thresholds): OpsAlert {
 function ragLatency(service: Service, t: Thresholds, routes: readonly string[]): OpsAlert {
   const threshold = t.genai.ragLatencyP95;
   const HTTP = httpServerRequestDuration.name;
-  const bucket = own(service, `${HTTP}_bucket`, [oneOf('http_route', routes)]);
+  const p95 = httpLatencyQuantile(0.95, [...labelMatchers(service.selector), oneOf('http_route', routes)], '5m');
   const cases = (shape: 'slow' | 'justUnder' | 'fast') => histogramAt(service, HTTP, { http_route: routes[0]! }, threshold, shape, 20, 60);
   return {
     name: 'RagPipelineHighLatency',
     domain: 'genai',
     component: 'rag',
     severity: 'warning',
-    expr: quantileAbove(0.95, bucket, '5m', threshold, ['http_route']),
+    expr: `${p95} > ${formatNumber(threshold)}`,
     for: '10m',
     threshold,
     summary: 'The RAG pipeline of the service is slow.',
@@ -92,7 +100,7 @@ function ragLatency(service: Service, t: Thresholds, routes: readonly string[]):
       meaning: `For 10 minutes, the p95 of the requests to a RAG route (${routes.join(', ')}) has been above ${seconds(threshold)}: retrieval plus generation is too slow.`,
       impact: 'Users wait long for answers from the assistant; some give up or retry.',
       confirm: [
-        { query: `histogram_quantile(0.95, sum by (le, http_route) (rate(${bucket}[5m])))`, look: 'Which RAG routes are slow.' },
+        { query: p95, look: 'Which RAG routes are slow.' },
         { query: `histogram_quantile(0.95, sum by (le, dependency_system, dependency_name) (rate(${own(service, 'obs_dependency_request_duration_seconds_bucket')}[5m])))`, look: 'Slow retrieval: the vector store or database.' },
         { query: `histogram_quantile(0.95, sum by (le, gen_ai_request_model) (rate(${own(service, `${OP}_bucket`)}[5m])))`, look: 'Slow generation: the model calls.' },
       ],
@@ -118,13 +126,12 @@ function calls(service: Service, errors: number, errorType: string, minutes: num
 
 function providerErrors(service: Service, t: Thresholds): OpsAlert {
   const threshold = t.genai.errorRatio;
-  const bad = own(service, OP_COUNT, [PROVIDER_ERRORS]);
   return {
     name: 'GenAiProviderErrors',
     domain: 'genai',
     component: 'provider',
     severity: 'warning',
-    expr: ratioAbove(bad, own(service, OP_COUNT), '5m', threshold, ['gen_ai_provider_name']),
+    expr: `${genaiErrorRatio(labelMatchers(service.selector), '5m')} > ${formatNumber(threshold)}`,
     for: '10m',
     threshold,
     summary: 'Many model calls of the service fail.',
@@ -154,7 +161,7 @@ function rateLimited(service: Service): OpsAlert {
     domain: 'genai',
     component: 'provider',
     severity: 'warning',
-    expr: `sum by (gen_ai_provider_name) (rate(${limited}[5m])) > 0`,
+    expr: `${genaiRateLimitedRate(labelMatchers(service.selector), '5m')} > 0`,
     for: '15m',
     summary: 'A model provider keeps rate-limiting the service.',
     description: `{{ $labels.gen_ai_provider_name }} has rate-limited ${service.name} for 15 minutes ({{ $value | humanize }} calls per second).`,
@@ -175,14 +182,14 @@ function rateLimited(service: Service): OpsAlert {
 }
 
 function fallback(service: Service): OpsAlert {
-  const series = own(service, genaiFallbacks.name);
+  const over10m = countOver(genaiFallbackRate(labelMatchers(service.selector), '10m'), '10m');
   const labels = { from_provider: 'openai', to_provider: 'anthropic', obs_module: 'chat' };
   return {
     name: 'GenAiFallbackInUse',
     domain: 'genai',
     component: 'provider',
     severity: 'warning',
-    expr: `sum by (from_provider, to_provider) (increase(${series}[10m])) > 0`,
+    expr: `${over10m} > 0`,
     for: '10m',
     summary: 'The service is falling back from its primary model provider.',
     description: `${service.name} fell back from {{ $labels.from_provider }} to {{ $labels.to_provider }} {{ $value | printf "%.0f" }} times over the last 10 minutes.`,
@@ -190,7 +197,7 @@ function fallback(service: Service): OpsAlert {
     runbook: {
       meaning: 'Calls keep falling back from one provider to another: the primary is failing or rate-limiting.',
       impact: 'Answers come from the fallback model: quality, latency and cost may differ.',
-      confirm: [{ query: `sum by (from_provider, to_provider) (increase(${series}[10m]))`, look: 'Which pair, and how often.' }, ...callsRunbookQueries(service)],
+      confirm: [{ query: over10m, look: 'Which pair, and how often.' }, ...callsRunbookQueries(service)],
       causes: ['The primary provider is down, slow or rate-limiting.', 'The primary API key is invalid.'],
       mitigation: ['Fix or wait out the primary provider (see its errors).', 'Watch the fallback provider\'s cost and rate limits meanwhile.'],
       escalation: 'Ticket for the owning team.',
@@ -247,6 +254,7 @@ function budget(service: Service, period: 'daily' | 'monthly', amount: number, s
 
 function projectedOverspend(service: Service, monthly: number): OpsAlert {
   const cost = own(service, genaiCost.name);
+  const sel = labelMatchers(service.selector);
   // Seconds from now to the end of the calendar month (UTC).
   const untilMonthEnd = `((days_in_month() - day_of_month() + 1) * ${DAY} - time() % ${DAY})`;
   // In a promtool test time starts at 1970-01-01: 31 days remain. Burn per minute that overspends in them.
@@ -257,7 +265,8 @@ function projectedOverspend(service: Service, monthly: number): OpsAlert {
     domain: 'genai',
     component: 'budget',
     severity: 'warning',
-    expr: `sum(increase(${cost}[30d])) + sum(rate(${cost}[1h])) * ${untilMonthEnd} > ${formatNumber(monthly)}`,
+    // The last hour's spend (the cost-per-hour panel) per second, until the month's end.
+    expr: `${genaiCostOver(sel, '30d')} + ${genaiCostOver(sel, '1h')} / 3600 * ${untilMonthEnd} > ${formatNumber(monthly)}`,
     for: '30m',
     summary: 'At its current burn the service will overspend its monthly GenAI budget.',
     description: `At the last hour's spending rate, ${service.name} will have spent {{ $value | printf "%.2f" }} USD by the end of the month, over its monthly budget of ${formatNumber(monthly)} USD.`,
@@ -283,8 +292,9 @@ function projectedOverspend(service: Service, monthly: number): OpsAlert {
 function tokenSpike(service: Service, t: Thresholds): OpsAlert {
   const factor = t.genai.tokenSpikeFactor;
   const tokens = own(service, `${genaiTokenUsage.name}_sum`);
-  const hour = `sum(increase(${tokens}[1h]))`;
-  const lastWeek = `sum(increase(${tokens}[1h] offset 1w))`;
+  // Tokens per second over the hour (the tokens panel's builder), now and a week ago: their ratio is that of the hours' tokens.
+  const hour = genaiTokenRate(labelMatchers(service.selector), '1h', []);
+  const lastWeek = earlier(hour, '1w');
   const WEEK = 7 * 1440;
   const week = (spike: number) => [
     input(service, `${genaiTokenUsage.name}_sum`, { ...CALL, gen_ai_token_type: 'input' }, counter({ minutes: WEEK, perMinute: 100 }, { minutes: 80, perMinute: 100 * spike })),

@@ -6,7 +6,20 @@
 import { formatNumber } from '../../../model/duration.js';
 import type { ExporterTarget, Thresholds } from '../../../model/ops-types.js';
 import type { Service } from '../../../model/types.js';
-import { eq, type Matcher, neq } from '../../../promql/build.js';
+import { labelMatchers } from '../../../promql/build.js';
+import {
+  containerCpuThrottledRatio,
+  containerMemoryRatio,
+  containerRestarts,
+  hostClockDrift,
+  hostClockOffset,
+  hostCpuRatio,
+  hostDiskAvailablePredicted,
+  hostDiskRatio,
+  hostMemoryRatio,
+  hostOomKills,
+  hostWritableFilesystems,
+} from '../../queries/infrastructure.js';
 import { belowThreshold, counter, fires, healthy, percent } from './build.js';
 import { over, ownerOf } from './dependencies.js';
 import { at, exporterDown, flat, on, series } from './targets.js';
@@ -24,19 +37,19 @@ export function infrastructureAlerts(service: Service): OpsAlert[] {
 }
 
 /** Real filesystems only: node_exporter also reports tmpfs, overlay and other pseudo filesystems. */
-const REAL_FS: readonly Matcher[] = [{ label: 'fstype', op: '!~', value: 'tmpfs|ramfs|squashfs|overlay|nsfs|fuse\\.lxcfs' }];
-
 function hostAlerts(host: ExporterTarget, t: Thresholds, escalation: string): OpsAlert[] {
   const s = host.selector;
   const h = t.host;
-  const cpu = `1 - avg by (job, instance) (rate(${on(s, 'node_cpu_seconds_total', [eq('mode', 'idle')])}[5m]))`;
-  const memory = `1 - ${on(s, 'node_memory_MemAvailable_bytes')} / ${on(s, 'node_memory_MemTotal_bytes')}`;
-  const avail = on(s, 'node_filesystem_avail_bytes', REAL_FS);
-  const size = on(s, 'node_filesystem_size_bytes', REAL_FS);
-  const writable = `${on(s, 'node_filesystem_readonly', REAL_FS)} == 0`;
-  const disk = `1 - ${avail} / ${size}`;
-  const offset = on(s, 'node_timex_offset_seconds');
-  const skew = `(${offset} > ${formatNumber(h.clockSkew)} and deriv(${offset}[5m]) >= 0) or (${offset} < -${formatNumber(h.clockSkew)} and deriv(${offset}[5m]) <= 0)`;
+  // The infrastructure dashboard plots the same builders: each panel shows the number its alert judges.
+  const sel = labelMatchers(s);
+  const cpu = hostCpuRatio(sel, '5m');
+  const memory = hostMemoryRatio(sel);
+  const writable = hostWritableFilesystems(sel);
+  const disk = hostDiskRatio(sel);
+  const fullIn24h = hostDiskAvailablePredicted(sel, '6h', 86_400);
+  const offset = hostClockOffset(sel);
+  const drift = hostClockDrift(sel, '5m');
+  const skew = `(${offset} > ${formatNumber(h.clockSkew)} and ${drift} >= 0) or (${offset} < -${formatNumber(h.clockSkew)} and ${drift} <= 0)`;
 
   /** Two CPUs, `busy` share of each second not idle. */
   const cpuAt = (busy: number) =>
@@ -140,7 +153,7 @@ function hostAlerts(host: ExporterTarget, t: Thresholds, escalation: string): Op
       domain: 'infrastructure',
       component: 'host',
       severity: 'warning',
-      expr: `predict_linear(${avail}[6h], 24 * 3600) < 0 and (${disk} > 0.6) and ${writable}`,
+      expr: `${fullIn24h} < 0 and (${disk} > 0.6) and ${writable}`,
       for: '1h',
       summary: 'A filesystem is predicted to be full within 24 hours.',
       description: `At the growth of the last 6 hours, ${at('mountpoint')} on ${at('instance')} will be full within 24 hours.`,
@@ -148,7 +161,7 @@ function hostAlerts(host: ExporterTarget, t: Thresholds, escalation: string): Op
       runbook: {
         meaning: 'The filesystem is more than 60% used and the trend of the last 6 hours reaches 0 bytes available within 24 hours.',
         impact: 'None yet; when it is full, writes fail.',
-        confirm: [{ query: `predict_linear(${avail}[6h], 24 * 3600)`, look: 'Negative: bytes short in 24 hours at the current trend.' }],
+        confirm: [{ query: fullIn24h, look: 'Negative: bytes short in 24 hours at the current trend.' }],
         causes: ['A log or data growth that started recently (debug logging left on, a retry storm).', 'A backup or export writing to the local disk.'],
         mitigation: ['Find what grows (`du`), stop it or move it; grow the volume if the growth is legitimate.'],
         escalation,
@@ -164,7 +177,7 @@ function hostAlerts(host: ExporterTarget, t: Thresholds, escalation: string): Op
       domain: 'infrastructure',
       component: 'host',
       severity: 'warning',
-      expr: `increase(${on(s, 'node_vmstat_oom_kill')}[5m]) > 0`,
+      expr: `${hostOomKills(sel, '5m')} > 0`,
       for: '1m',
       summary: 'The kernel killed a process for lack of memory.',
       description: `${at('instance')} had {{ $value | humanize }} OOM kills in 5 minutes.`,
@@ -172,7 +185,7 @@ function hostAlerts(host: ExporterTarget, t: Thresholds, escalation: string): Op
       runbook: {
         meaning: 'The Linux OOM killer ended at least one process because memory ran out (host-wide or in a cgroup).',
         impact: 'The killed process (often the service or its database) restarted or stopped: errors during the restart.',
-        confirm: [{ query: `increase(${on(s, 'node_vmstat_oom_kill')}[1h])`, look: 'OOM kills in the last hour.' }, { query: 'journalctl -k | grep -i "killed process"', look: 'Which process was killed and its memory.' }],
+        confirm: [{ query: hostOomKills(sel, '1h'), look: 'OOM kills in the last hour.' }, { query: 'journalctl -k | grep -i "killed process"', look: 'Which process was killed and its memory.' }],
         causes: ['A container memory limit lower than the process needs.', 'A memory leak or an unusually large request (a big upload, a large model response).'],
         mitigation: ['Raise the limit of the killed container or fix the leak.', 'Cap the input size that triggered it.'],
         escalation,
@@ -214,10 +227,10 @@ function hostAlerts(host: ExporterTarget, t: Thresholds, escalation: string): Op
 function containerAlerts(containers: ExporterTarget, t: Thresholds, escalation: string): OpsAlert[] {
   const s = containers.selector;
   const c = t.containers;
-  const named = [neq('name', '')];
-  const throttled = `sum by (job, instance, name) (rate(${on(s, 'container_cpu_cfs_throttled_periods_total', named)}[5m])) / sum by (job, instance, name) (rate(${on(s, 'container_cpu_cfs_periods_total', named)}[5m]))`;
-  const limit = on(s, 'container_spec_memory_limit_bytes', named);
-  const memory = `${on(s, 'container_memory_working_set_bytes', named)} / ${limit}`;
+  const sel = labelMatchers(s);
+  const throttled = containerCpuThrottledRatio(sel, '5m');
+  // Absent for containers without a memory limit: nothing to be near.
+  const memory = containerMemoryRatio(sel);
   const ctr = { name: 'chat-api', image: 'chat-api:1.4.2', id: '/docker/4f2a' };
   const periods = (share: number) => [
     series(s, 'container_cpu_cfs_periods_total', ctr, counter({ minutes: 40, perMinute: 600 })),
@@ -259,7 +272,7 @@ function containerAlerts(containers: ExporterTarget, t: Thresholds, escalation: 
       domain: 'infrastructure',
       component: 'container',
       severity: 'warning',
-      expr: `(${memory} > ${formatNumber(c.memoryRatio)}) and ${limit} > 0`,
+      expr: `${memory} > ${formatNumber(c.memoryRatio)}`,
       for: '15m',
       threshold: c.memoryRatio,
       summary: 'A container is close to its memory limit.',
@@ -287,7 +300,7 @@ function containerAlerts(containers: ExporterTarget, t: Thresholds, escalation: 
       severity: 'warning',
       // A restart keeps the container (and its series) but changes its start time; a redeploy makes a
       // new container, hence a new series, and does not count.
-      expr: `changes(${on(s, 'container_start_time_seconds', named)}[15m]) > 0`,
+      expr: `${containerRestarts(sel, '15m')} > 0`,
       for: '1m',
       summary: 'A container restarted.',
       description: `Container ${at('name')} on ${at('instance')} restarted {{ $value | humanize }} times in 15 minutes.`,
@@ -297,7 +310,7 @@ function containerAlerts(containers: ExporterTarget, t: Thresholds, escalation: 
         meaning: 'The container started again without being recreated: it crashed or was OOM-killed and its restart policy brought it back.',
         impact: 'Requests in flight during each restart fail; repeated restarts mean an outage.',
         confirm: [
-          { query: `changes(${on(s, 'container_start_time_seconds', named)}[1h])`, look: 'Restarts per container in the last hour.' },
+          { query: containerRestarts(sel, '1h'), look: 'Restarts per container in the last hour.' },
           { query: 'docker inspect --format "{{.State.ExitCode}} {{.State.OOMKilled}}" <container>', look: 'Exit code and whether it was OOM-killed.' },
         ],
         causes: ['An uncaught exception or unhandled rejection at start or under load.', 'OOM kill at the memory limit.', 'A failing health check with a restart policy.'],

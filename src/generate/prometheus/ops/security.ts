@@ -6,8 +6,11 @@
 import { auditEvents, httpServerRequestDuration, securityEvents } from '../../../catalog/sdk-metrics.js';
 import { formatNumber } from '../../../model/duration.js';
 import type { Service } from '../../../model/types.js';
-import { eq } from '../../../promql/build.js';
-import { counter, fires, healthy, input, own, type Segment } from './build.js';
+import { eq, labelMatchers } from '../../../promql/build.js';
+import { earlier } from '../../queries/common.js';
+import { httpRequestRate } from '../../queries/http.js';
+import { auditLogRate, securityEventRate } from '../../queries/security.js';
+import { countOver, counter, fires, healthy, input, own, type Segment } from './build.js';
 import type { OpsAlert } from './types.js';
 
 /** A spike: the last 5 minutes' rate is this multiple of the hour before them… */
@@ -57,9 +60,11 @@ interface SpikeText {
 
 function spike(service: Service, name: string, event: SpikeEvent, text: SpikeText): OpsAlert {
   const events = own(service, securityEvents.name, [eq('event', event)]);
-  const now = `sum(rate(${events}[5m]))`;
+  // The logs and security dashboard plots the same builder per event (by reason).
+  const sel = labelMatchers(service.selector);
+  const now = securityEventRate(sel, '5m', event, []);
   // `or vector(0)`: an attack on a service that never saw this event before has no series an hour ago.
-  const before = `(sum(rate(${events}[1h] offset 5m)) or vector(0))`;
+  const before = `(${earlier(securityEventRate(sel, '1h', event, []), '5m')} or vector(0))`;
   const series = (segments: readonly Segment[]) => [input(service, securityEvents.name, { event, reason: 'example' }, counter(...segments))];
   return {
     name,
@@ -70,7 +75,8 @@ function spike(service: Service, name: string, event: SpikeEvent, text: SpikeTex
     for: '5m',
     summary: text.summary,
     description: `${service.name} records {{ $value | humanize }} ${event} events per second over the last 5 minutes, more than ${SPIKE_FACTOR}× the hour before.`,
-    dashboard: 'service',
+    // The security-event panels are on the logs and security dashboard.
+    dashboard: 'logs',
     runbook: {
       meaning: `The rate of ${text.what} over the last 5 minutes is more than ${SPIKE_FACTOR}× that of the hour before and above ${formatNumber(SPIKE_FLOOR * 300)} events in 5 minutes, for 5 minutes.`,
       impact: text.impact,
@@ -91,23 +97,24 @@ function spike(service: Service, name: string, event: SpikeEvent, text: SpikeTex
 }
 
 function configErrors(service: Service): OpsAlert {
-  const errors = own(service, securityEvents.name, [eq('event', 'config_error')]);
+  const errors = countOver(securityEventRate(labelMatchers(service.selector), '15m', 'config_error', ['reason']), '15m');
   const series = (perMinute: number) => [input(service, securityEvents.name, { event: 'config_error', reason: 'missing_secret' }, counter({ minutes: 30, perMinute }))];
   return {
     name: 'SecurityConfigErrors',
     domain: 'security',
     component: 'config',
     severity: 'warning',
-    expr: `sum by (reason) (increase(${errors}[15m])) > 0`,
+    expr: `${errors} > 0`,
     for: '5m',
     summary: 'The service reports security configuration errors.',
     description: `${service.name} recorded {{ $value | printf "%.0f" }} security configuration errors ({{ $labels.reason }}) over the last 15 minutes.`,
-    dashboard: 'service',
+    // The security-event panels are on the logs and security dashboard.
+    dashboard: 'logs',
     runbook: {
       meaning: 'The service recorded security configuration errors (obs.security.record("config_error", reason)): a missing secret, an invalid key, a disabled check.',
       impact: 'A security control may be off or failing closed: users locked out, or requests not verified.',
       confirm: [
-        { query: `sum by (reason) (increase(${errors}[15m]))`, look: 'The reasons.' },
+        { query: errors, look: 'The reasons.' },
         { query: `{service="${service.name}"} |= "config_error"`, look: 'LogQL: the log lines with the details.' },
       ],
       causes: ['A secret or key missing from the environment after a deploy.', 'An expired certificate or signing key.', 'A misconfigured identity provider URL.'],
@@ -122,15 +129,16 @@ function configErrors(service: Service): OpsAlert {
 }
 
 function auditSilent(service: Service): OpsAlert {
-  const audit = own(service, auditEvents.name);
-  const requests = own(service, `${httpServerRequestDuration.name}_count`);
+  const sel = labelMatchers(service.selector);
+  // Rates, not increases: zero and above zero mean the same, and the panels plot these builders.
+  const audited = (range: string) => auditLogRate(sel, range);
   const traffic = (minutes: number) => input(service, `${httpServerRequestDuration.name}_count`, { http_response_status_code: '200' }, counter({ minutes, perMinute: 600 }));
   return {
     name: 'AuditLogSilent',
     domain: 'security',
     component: 'audit',
     severity: 'warning',
-    expr: [`sum(increase(${audit}[${AUDIT_SILENCE}])) == 0`, `sum(increase(${audit}[1d])) > 0`, `sum(rate(${requests}[15m])) > 0`].join('\nand\n'),
+    expr: [`${audited(AUDIT_SILENCE)} == 0`, `${audited('1d')} > 0`, `${httpRequestRate(sel, '15m')} > 0`].join('\nand\n'),
     for: '15m',
     summary: 'The audit log of the service has gone silent while it serves requests.',
     description: `${service.name} has written no audit event for ${AUDIT_SILENCE} while serving requests; it wrote some within the last day.`,
@@ -139,7 +147,7 @@ function auditSilent(service: Service): OpsAlert {
       meaning: `No line reached the audit logger (obs_audit_events_total) for ${AUDIT_SILENCE} while the service answered requests, although it audited within the last day. Services that never audit do not fire.`,
       impact: 'Security-relevant actions may go unrecorded: a compliance gap (audit logs are kept for years) and a blind spot in an investigation.',
       confirm: [
-        { query: `sum(increase(${audit}[1h]))`, look: 'Zero now; when did it stop?' },
+        { query: countOver(audited('1h'), '1h'), look: 'Lines in the last hour: zero now; when did it stop?' },
         { query: `{service="${service.name}"} | json | audit="true"`, look: 'LogQL: the last audit lines in Loki.' },
       ],
       causes: ['A deploy removed or bypassed the audit calls.', 'The audit logger level or destination changed.', 'The audited feature (logins, admin actions) is no longer used or is broken.'],

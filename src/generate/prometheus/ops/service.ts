@@ -2,21 +2,14 @@
  * Alerts on the service itself, from the SDK's own series: HTTP errors, latency, traffic, the scrape
  * target, rate limiting, the Node runtime (event loop, heap, restarts) and the SDK's own health.
  */
-import {
-  eventLoopDelay,
-  heapSizeLimit,
-  heapSizeUsed,
-  httpServerRequestDuration,
-  labelOverflow,
-  processStartTime,
-  sdkErrors,
-  traceSpansDropped,
-} from '../../../catalog/sdk-metrics.js';
+import { eventLoopDelay, heapSizeLimit, heapSizeUsed, httpServerRequestDuration, processStartTime } from '../../../catalog/sdk-metrics.js';
 import { formatNumber } from '../../../model/duration.js';
 import type { Service } from '../../../model/types.js';
 import { eq, labelMatchers, re } from '../../../promql/build.js';
-import { httpErrorRatio, httpLatencyQuantile, httpRateLimitedRatio } from '../../queries/http.js';
-import { belowThreshold, counter, fires, gauge, healthy, histogramAt, input, own, percent, quantileAbove, seconds } from './build.js';
+import { earlier } from '../../queries/common.js';
+import { httpErrorRatio, httpLatencyQuantile, httpRateLimitedRatio, httpRequestRate } from '../../queries/http.js';
+import { eventLoopDelayQuantile, heapUsedRatio, instanceUp, processRestarts, SDK_TROUBLE, sdkTroubleRate } from '../../queries/runtime.js';
+import { belowThreshold, countOver, counter, fires, gauge, healthy, histogramAt, input, own, percent, seconds } from './build.js';
 import type { OpsAlert } from './types.js';
 
 const HTTP = httpServerRequestDuration.name;
@@ -29,7 +22,10 @@ const NORMAL_TRAFFIC_PER_MINUTE = 1;
 export function serviceAlerts(service: Service): OpsAlert[] {
   const t = service.ops!.thresholds;
   const name = service.name;
-  const all = own(service, COUNT);
+  // The service dashboard plots the same builders: each panel shows the number its alert judges.
+  const sel = labelMatchers(service.selector);
+  const traffic = httpRequestRate(sel, '5m');
+  const trafficHourAgo = earlier(traffic, '1h');
   const status = (code: string) => own(service, COUNT, [re('http_response_status_code', code)]);
   const rates = (errors: number, minutes: number, code: string) => [
     input(service, COUNT, { http_response_status_code: '200' }, counter({ minutes, perMinute: 600 * (1 - errors) })),
@@ -41,8 +37,7 @@ export function serviceAlerts(service: Service): OpsAlert[] {
       domain: 'service',
       component: 'http',
       severity: 'critical',
-      // The service dashboard plots the same builders: the panel shows the number the alert judges.
-      expr: `${httpErrorRatio(labelMatchers(service.selector), '5m')} > ${formatNumber(t.http.errorRatio)}`,
+      expr: `${httpErrorRatio(sel, '5m')} > ${formatNumber(t.http.errorRatio)}`,
       for: '5m',
       threshold: t.http.errorRatio,
       summary: 'The service answers too many requests with a server error (5xx).',
@@ -73,17 +68,17 @@ export function serviceAlerts(service: Service): OpsAlert[] {
       domain: 'service',
       component: 'http',
       severity: 'critical',
-      expr: `sum(rate(${all}[5m])) == 0\nand\n(sum(rate(${all}[5m] offset 1h)) * 60 >= ${NORMAL_TRAFFIC_PER_MINUTE})`,
+      expr: `${traffic} == 0\nand\n(${trafficHourAgo} * 60 >= ${NORMAL_TRAFFIC_PER_MINUTE})`,
       for: '10m',
       summary: 'The service stopped receiving requests.',
-      description: `${name} has answered no request for 10 minutes, while an hour ago it answered {{ with query \`sum(rate(${all}[5m] offset 1h)) * 60\` }}{{ . | first | value | printf "%.0f" }}{{ end }} a minute.`,
+      description: `${name} has answered no request for 10 minutes, while an hour ago it answered {{ with query \`${trafficHourAgo} * 60\` }}{{ . | first | value | printf "%.0f" }}{{ end }} a minute.`,
       dashboard: 'service',
       runbook: {
         meaning: `The service is scraped and up but has answered no HTTP request for 10 minutes, while an hour ago it answered at least ${NORMAL_TRAFFIC_PER_MINUTE} a minute.`,
         impact: 'Requests do not reach the service: users may be getting errors from a proxy or load balancer in front of it.',
         confirm: [
-          { query: `sum(rate(${all}[5m]))`, look: 'Zero now: when did it drop?' },
-          { query: `sum(rate(${all}[5m] offset 1h))`, look: 'The traffic an hour ago, for comparison.' },
+          { query: traffic, look: 'Zero now: when did it drop?' },
+          { query: trafficHourAgo, look: 'The traffic an hour ago, for comparison.' },
         ],
         causes: ['The load balancer, ingress or DNS no longer routes to the service.', 'A client or upstream job stopped calling it.', 'The service is stuck (event loop blocked) while its metrics endpoint still answers.'],
         mitigation: ['Call the service through the public entry point and see where the request stops.', 'Check the proxy (nginx) and ingress alerts.', 'Restart the instances if they accept connections but never answer.'],
@@ -99,7 +94,7 @@ export function serviceAlerts(service: Service): OpsAlert[] {
       domain: 'service',
       component: 'scrape',
       severity: 'critical',
-      expr: `${own(service, 'up')} == 0`,
+      expr: `${instanceUp(sel)} == 0`,
       for: '5m',
       summary: 'Prometheus cannot scrape an instance of the service.',
       description: `Prometheus has failed to scrape ${name} at {{ $labels.instance }} for 5 minutes: the instance is down or its metrics endpoint does not answer.`,
@@ -108,7 +103,7 @@ export function serviceAlerts(service: Service): OpsAlert[] {
         meaning: 'The scrape of one instance of the service has failed for 5 minutes (`up == 0`). Its other alerts cannot see it meanwhile.',
         impact: 'If the instance is really down, users lose its share of capacity; either way it is unobserved.',
         confirm: [
-          { query: own(service, 'up'), look: 'Which instances are 0.' },
+          { query: instanceUp(sel), look: 'Which instances are 0.' },
           { query: `up{job="prometheus"}`, look: 'Prometheus itself scrapes fine, so the problem is on the target side.' },
         ],
         causes: ['The process crashed or was stopped.', 'The metrics endpoint is not reachable (network policy, port, TLS).', 'The scrape times out because the process is overloaded.'],
@@ -125,7 +120,7 @@ export function serviceAlerts(service: Service): OpsAlert[] {
       domain: 'service',
       component: 'http',
       severity: 'warning',
-      expr: `${httpRateLimitedRatio(labelMatchers(service.selector), '5m')} > ${formatNumber(t.http.rateLimitedRatio)}`,
+      expr: `${httpRateLimitedRatio(sel, '5m')} > ${formatNumber(t.http.rateLimitedRatio)}`,
       for: '10m',
       threshold: t.http.rateLimitedRatio,
       summary: 'The service rejects many requests as rate-limited (429).',
@@ -153,7 +148,7 @@ export function serviceAlerts(service: Service): OpsAlert[] {
       domain: 'service',
       component: 'runtime',
       severity: 'warning',
-      expr: quantileAbove(0.99, own(service, `${eventLoopDelay.name}_bucket`), '5m', t.runtime.eventLoopDelayP99, ['instance']),
+      expr: `${eventLoopDelayQuantile(0.99, sel, '5m')} > ${formatNumber(t.runtime.eventLoopDelayP99)}`,
       for: '10m',
       threshold: t.runtime.eventLoopDelayP99,
       summary: 'The Node.js event loop of the service is blocked for long stretches.',
@@ -163,7 +158,7 @@ export function serviceAlerts(service: Service): OpsAlert[] {
         meaning: `For 10 minutes, 1% of seconds had the event loop blocked longer than ${seconds(t.runtime.eventLoopDelayP99)}: while it is blocked, no request on that instance makes progress.`,
         impact: 'Every request on the instance is delayed by the stalls; health checks may time out.',
         confirm: [
-          { query: `histogram_quantile(0.99, sum by (le, instance) (rate(${own(service, `${eventLoopDelay.name}_bucket`)}[5m])))`, look: 'Which instances stall, and since when.' },
+          { query: eventLoopDelayQuantile(0.99, sel, '5m'), look: 'Which instances stall, and since when.' },
           { query: `rate(${own(service, 'process_cpu_seconds_total')}[5m])`, look: 'CPU near 1 core means synchronous work saturates the loop.' },
         ],
         causes: ['Synchronous CPU work in a request (JSON of huge payloads, crypto, regexes).', 'Long garbage-collection pauses near the heap limit.', 'Synchronous file system calls.'],
@@ -181,7 +176,7 @@ export function serviceAlerts(service: Service): OpsAlert[] {
       domain: 'service',
       component: 'runtime',
       severity: 'warning',
-      expr: `avg_over_time(${own(service, heapSizeUsed.name)}[10m]) / avg_over_time(${own(service, heapSizeLimit.name)}[10m]) > ${formatNumber(t.runtime.heapUsedRatio)}`,
+      expr: `${heapUsedRatio(sel, '10m')} > ${formatNumber(t.runtime.heapUsedRatio)}`,
       for: '15m',
       threshold: t.runtime.heapUsedRatio,
       summary: 'The V8 heap of the service is close to its limit.',
@@ -209,7 +204,7 @@ export function serviceAlerts(service: Service): OpsAlert[] {
       domain: 'service',
       component: 'runtime',
       severity: 'warning',
-      expr: `changes(${own(service, processStartTime.name)}[1h]) > ${RESTARTS_PER_HOUR}`,
+      expr: `${processRestarts(sel, '1h')} > ${RESTARTS_PER_HOUR}`,
       for: '5m',
       threshold: RESTARTS_PER_HOUR,
       summary: 'The service keeps restarting.',
@@ -220,7 +215,7 @@ export function serviceAlerts(service: Service): OpsAlert[] {
         meaning: `An instance's process start time changed more than ${RESTARTS_PER_HOUR} times within an hour: it crashes or is killed repeatedly.`,
         impact: 'Requests in flight at each crash fail; capacity drops while instances start.',
         confirm: [
-          { query: `changes(${own(service, processStartTime.name)}[1h])`, look: 'Which instances restart.' },
+          { query: processRestarts(sel, '1h'), look: 'Which instances restart.' },
           { query: `${own(service, heapSizeUsed.name)} / ${own(service, heapSizeLimit.name)}`, look: 'A heap near its limit before each restart means out-of-memory.' },
         ],
         causes: ['Uncaught exceptions or unhandled rejections.', 'Out-of-memory kills (heap limit or container limit).', 'Failing liveness probes.'],
@@ -233,21 +228,21 @@ export function serviceAlerts(service: Service): OpsAlert[] {
         healthy('no restart', [restarts(service, 0)], '50m'),
       ],
     },
-    sdkHealthAlert(service, 'ObsSdkErrors', sdkErrors.name, ['component'], {
+    sdkHealthAlert(service, 'ObsSdkErrors', 'errors', {
       summary: 'The obs SDK inside the service keeps failing.',
       description: `The obs SDK in ${name} swallowed {{ $value | printf "%.0f" }} internal errors in its {{ $labels.component }} component over the last 10 minutes.`,
       meaning: 'The SDK catches its own exceptions so they never reach the application, and counts them: its component keeps failing, so some telemetry is missing.',
       causes: ['An incompatible version of a framework or provider SDK the adapters wrap.', 'A bug in obs (report it with the component name).'],
       mitigation: ['Search the service logs for the component name.', 'Upgrade or pin obs and the instrumented library.'],
     }),
-    sdkHealthAlert(service, 'ObsTraceSpansDropped', traceSpansDropped.name, ['reason'], {
+    sdkHealthAlert(service, 'ObsTraceSpansDropped', 'spansDropped', {
       summary: 'The service is dropping trace spans.',
       description: `${name} dropped {{ $value | printf "%.0f" }} spans ({{ $labels.reason }}) over the last 10 minutes.`,
       meaning: 'Spans never reached the trace backend: the batch queue was full or their export failed. Traces are incomplete.',
       causes: ['The trace collector (Tempo, Jaeger, OTel Collector) is down or unreachable.', 'More spans than the exporter can ship (queue_full).'],
       mitigation: ['Check the collector endpoint and its logs.', 'Lower the sampling ratio or raise the batch queue size.'],
     }),
-    sdkHealthAlert(service, 'ObsMetricLabelOverflow', labelOverflow.name, ['metric', 'label'], {
+    sdkHealthAlert(service, 'ObsMetricLabelOverflow', 'labelOverflow', {
       summary: 'A label cap of the obs SDK is hiding metric data.',
       description: `${name}: {{ $labels.metric }} saw more distinct {{ $labels.label }} values than its cap; new values are recorded as the overflow value.`,
       meaning: 'A label reached its cap on distinct values; further values are folded into one overflow value, so per-value breakdowns of that metric are incomplete.',
@@ -275,7 +270,6 @@ function restarts(service: Service, count: number) {
 
 function latencyAlert(service: Service, name: string, q: number, threshold: number, severity: 'warning' | 'critical'): OpsAlert {
   const pct = `p${formatNumber(q * 100)}`;
-  const bucket = own(service, `${HTTP}_bucket`);
   const cases = (shape: 'slow' | 'justUnder' | 'fast') => histogramAt(service, HTTP, { http_route: '/api/items' }, threshold, shape, 20);
   return {
     name,
@@ -292,7 +286,7 @@ function latencyAlert(service: Service, name: string, q: number, threshold: numb
       meaning: `For 10 minutes, the ${pct} of the request duration on a route has been above ${seconds(threshold)}.`,
       impact: `At least ${formatNumber(100 - q * 100)}% of the route's requests take longer than ${seconds(threshold)}: slow pages, client timeouts.`,
       confirm: [
-        { query: `histogram_quantile(${formatNumber(q)}, sum by (le, http_route) (rate(${bucket}[5m])))`, look: 'Which routes are slow.' },
+        { query: httpLatencyQuantile(q, labelMatchers(service.selector), '5m'), look: 'Which routes are slow.' },
         { query: `histogram_quantile(0.95, sum by (le, dependency_system) (rate(${own(service, 'obs_dependency_request_duration_seconds_bucket')}[5m])))`, look: 'A slow dependency (database, cache, downstream API) explains slow routes.' },
       ],
       causes: ['A slow dependency (database queries, model provider, downstream API).', 'CPU saturation or event-loop stalls.', 'A traffic surge beyond capacity.'],
@@ -316,15 +310,16 @@ interface SdkHealthText {
 }
 
 /** A counter of the SDK's own trouble that keeps rising for 15 minutes. */
-function sdkHealthAlert(service: Service, name: string, metric: string, by: readonly string[], text: SdkHealthText): OpsAlert {
-  const series = own(service, metric);
+function sdkHealthAlert(service: Service, name: string, trouble: keyof typeof SDK_TROUBLE, text: SdkHealthText): OpsAlert {
+  const { metric, by } = SDK_TROUBLE[trouble];
+  const over10m = countOver(sdkTroubleRate(trouble, labelMatchers(service.selector), '10m'), '10m');
   const labels = Object.fromEntries(by.map((label) => [label, 'example']));
   return {
     name,
     domain: 'service',
     component: 'sdk',
     severity: 'warning',
-    expr: `sum by (${by.join(', ')}) (increase(${series}[10m])) > 0`,
+    expr: `${over10m} > 0`,
     for: '15m',
     summary: text.summary,
     description: text.description,
@@ -332,7 +327,7 @@ function sdkHealthAlert(service: Service, name: string, metric: string, by: read
     runbook: {
       meaning: `${metric} has kept rising for 15 minutes. ${text.meaning}`,
       impact: 'Users are not affected directly; on-call sees less than is happening.',
-      confirm: [{ query: `sum by (${by.join(', ')}) (increase(${series}[10m]))`, look: 'Which values rise.' }],
+      confirm: [{ query: over10m, look: 'Which values rise, and how many over 10 minutes.' }],
       causes: text.causes,
       mitigation: text.mitigation,
       escalation: 'Ticket for the owning team.',
