@@ -32,6 +32,8 @@ const ALERTS: Record<string, Record<string, string>> = {
   otherSloTicket: { alertname: 'ChatApiLatencyBudgetBurn', service: 'chat-api', slo: 'latency', severity: 'warning', long_window: '1d', short_window: '2h' },
   targetDown: { alertname: TARGET_DOWN_ALERT, service: 'chat-api', job: 'chat-api', instance: '10.0.0.1:3000', severity: 'critical' },
   onDownTarget: { alertname: 'ChatApiEventLoopDelayHigh', service: 'chat-api', job: 'chat-api', instance: '10.0.0.1:3000', severity: 'warning' },
+  quietOnDownService: { alertname: 'HttpTrafficStopped', service: 'chat-api', severity: 'warning' },
+  quietOtherService: { alertname: 'HttpTrafficStopped', service: 'search-api', severity: 'warning' },
   onOtherTarget: { alertname: 'ChatApiEventLoopDelayHigh', service: 'chat-api', job: 'chat-api', instance: '10.0.0.2:3000', severity: 'warning' },
   inMaintenanceNow: { alertname: 'PostgresReplicationLagHigh', service: 'chat-api', component: 'postgres', severity: 'warning' },
   inMaintenanceLater: { alertname: 'RedisEvictions', service: 'chat-api', component: 'redis', severity: 'warning' },
@@ -41,11 +43,11 @@ const ALERTS: Record<string, Record<string, string>> = {
 
 const EXPECTED: Record<string, string[]> = {
   pagerduty: ['critical', 'sloPage', 'targetDown'],
-  slack: ['inMaintenanceLater', 'noSeverity', 'onOtherTarget', 'otherSloTicket', 'warningOtherService'],
-  email: ['inMaintenanceLater', 'noSeverity', 'onOtherTarget', 'otherSloTicket', 'warningOtherService'],
+  slack: ['inMaintenanceLater', 'noSeverity', 'onOtherTarget', 'otherSloTicket', 'quietOtherService', 'warningOtherService'],
+  email: ['inMaintenanceLater', 'noSeverity', 'onOtherTarget', 'otherSloTicket', 'quietOtherService', 'warningOtherService'],
   webhook: [],
 };
-const INHIBITED = ['onDownTarget', 'sloMissingData', 'sloTicket', 'warningOfCritical'];
+const INHIBITED = ['onDownTarget', 'quietOnDownService', 'sloMissingData', 'sloTicket', 'warningOfCritical'];
 
 
 async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined): Promise<T> {

@@ -67,6 +67,12 @@ describe('Alertmanager builders', () => {
       { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'service', 'slo', 'job', 'instance'] },
       { source_matchers: ['severity="critical"', 'slo=~".+"'], target_matchers: ['severity="warning"', 'slo=~".+"'], equal: ['service', 'slo'] },
       { source_matchers: [`alertname="${TARGET_DOWN_ALERT}"`], target_matchers: [`alertname!="${TARGET_DOWN_ALERT}"`], equal: ['service', 'job', 'instance'] },
+      // Service-wide alerts carry no job/instance: a separate rule on `service` alone.
+      {
+        source_matchers: [`alertname="${TARGET_DOWN_ALERT}"`],
+        target_matchers: [expect.stringMatching(/^alertname=~"ChatApiAvailabilitySLIDataMissing\|.*\|HttpTrafficStopped\|AuditLogSilent"$/)],
+        equal: ['service'],
+      },
     ]);
   });
 

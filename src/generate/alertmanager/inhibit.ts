@@ -4,7 +4,7 @@
  * alerts with and without `slo`/`instance`.
  */
 import type { Slo } from '../../model/types.js';
-import { eq, ne, present } from './matchers.js';
+import { eq, ne, oneOf, present } from './matchers.js';
 import type { InhibitRule } from './types.js';
 
 /**
@@ -12,6 +12,12 @@ import type { InhibitRule } from './types.js';
  * carries `service`, `job` and `instance`. src/generate/prometheus/ops/service.ts must use this name.
  */
 export const TARGET_DOWN_ALERT = 'ServiceTargetDown';
+
+/**
+ * The operational alerts about a service going quiet (src/generate/prometheus/ops/): service-wide, so
+ * they carry no `job`/`instance` and the per-target rule below cannot reach them.
+ */
+const QUIET_SERVICE_ALERTS: readonly string[] = ['HttpTrafficStopped', 'AuditLogSilent'];
 
 /** Same alert, same thing: the labels that tell two severities of one alert apart from other series. */
 const SAME_ALERT: readonly string[] = ['alertname', 'service', 'slo', 'job', 'instance'];
@@ -26,6 +32,12 @@ export function buildInhibitRules(slos: readonly Slo[]): InhibitRule[] {
       source_matchers: [eq('alertname', TARGET_DOWN_ALERT)],
       target_matchers: [ne('alertname', TARGET_DOWN_ALERT)],
       equal: ['service', 'job', 'instance'],
+    },
+    // …and the service's missing-data and gone-quiet alerts: a dead target is why its data stopped.
+    {
+      source_matchers: [eq('alertname', TARGET_DOWN_ALERT)],
+      target_matchers: [oneOf('alertname', [...new Set([...slos.filter((s) => s.alerting.missingDataFor !== undefined).map((s) => s.alerting.missingDataName), ...QUIET_SERVICE_ALERTS])])],
+      equal: ['service'],
     },
   ];
 }
