@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/spec/load.js';
 import { ROOT } from './helpers.js';
 
+// Moved to src/ for `obs verify`, which queries every dashboard target of a live Prometheus.
+export { substitute, type Target, targetsOf } from '../src/verify/dashboard-targets.js';
+
 /** A config written for obs (`native`: it has ops) or as an import would give it (no ops). */
 export function modelOf(config: ObsConfig, native = true): Model {
   return resolveModel('obs.config.ts', [{ config: validateConfig(config, 'obs.config.ts'), native }]);
@@ -31,15 +34,6 @@ export interface PanelJson {
   readonly panels?: PanelJson[];
 }
 
-export interface Target {
-  readonly dashboard: string;
-  readonly panel: string;
-  readonly panelType: string;
-  readonly refId: string;
-  readonly language: 'promql' | 'logql';
-  readonly expr: string;
-}
-
 /** Every panel, rows' nested panels included. */
 export function panelsOf(dashboard: Dashboard): PanelJson[] {
   const out: PanelJson[] = [];
@@ -51,32 +45,6 @@ export function panelsOf(dashboard: Dashboard): PanelJson[] {
   };
   walk((dashboard.panels ?? []) as PanelJson[]);
   return out;
-}
-
-export function targetsOf(dashboards: readonly Dashboard[]): Target[] {
-  return dashboards.flatMap((dashboard) =>
-    panelsOf(dashboard).flatMap((panel) =>
-      (panel.targets ?? []).map((t) => ({
-        dashboard: dashboard.uid!,
-        panel: panel.title ?? '',
-        panelType: panel.type,
-        refId: t.refId ?? '',
-        language: (t.datasource?.type ?? panel.datasource?.type) === 'loki' ? ('logql' as const) : ('promql' as const),
-        expr: t.expr ?? '',
-      })),
-    ),
-  );
-}
-
-/**
- * What Grafana sends for the dashboard's variables: "All" (`.+`) for every label variable, and a range
- * for `$__rate_interval` (4 × the scrape interval or more) and Loki's `$__auto`.
- */
-export function substitute(expr: string, rateInterval = '1m'): string {
-  return expr
-    .replaceAll('$__rate_interval', rateInterval)
-    .replaceAll('$__auto', rateInterval)
-    .replace(/\$(job|instance|route)\b/g, '.+');
 }
 
 export const exampleDashboards = async (): Promise<Dashboard[]> => buildDashboards(await exampleModel());

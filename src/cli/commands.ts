@@ -5,7 +5,7 @@ import { resolveModel } from '../model/resolve.js';
 import type { Model } from '../model/types.js';
 import { cap, ConfigError } from '../spec/errors.js';
 import { findConfigFile, loadConfig } from '../spec/load.js';
-import { EXIT_INVALID, EXIT_OK, type CliIo } from './io.js';
+import { EXIT_INVALID, EXIT_OK, type CliIo, UsageError } from './io.js';
 import { starterConfig } from './starter.js';
 
 async function loadModel(io: CliIo, configFlag: string | undefined): Promise<Model> {
@@ -46,7 +46,8 @@ function writeFailure(io: CliIo, error: unknown, action: 'read' | 'write'): Conf
   return new ConfigError(where, [{ path: [], message: `cannot ${action} the bundle: ${reasons[code]}` }]);
 }
 
-export async function generateCommand(io: CliIo, flags: { config?: string; out?: string; check?: boolean }): Promise<number> {
+export async function generateCommand(io: CliIo, flags: { config?: string; out?: string; check?: boolean; 'time-scale'?: string }): Promise<number> {
+  const scale = await timeScaleFlag(flags);
   const outDir = outputDirectory(io, flags.out);
   const model = await loadModel(io, flags.config);
   // Loaded here, not at start-up: `obs check`, --help and --version never need them.
@@ -55,7 +56,13 @@ export async function generateCommand(io: CliIo, flags: { config?: string; out?:
     import('../write/render.js'),
     import('../write/write.js'),
   ]);
-  const generated = generateBundle(model);
+  let generated = generateBundle(model);
+  if (scale !== undefined) {
+    const { timeScaleBundle } = await import('../generate/time-scale/index.js');
+    const scaled = timeScaleBundle(generated, scale);
+    generated = scaled.files;
+    io.err(`obs: time-scaled ${scale}x for tests only: scrape and evaluate every ${scaled.scrapeInterval} (written into compose/prometheus/prometheus.yml)`);
+  }
   for (const warning of generated.flatMap((f) => f.warnings ?? [])) io.err(`warning: ${model.source}: ${warning}`);
   const files = renderBundle(generated, model.source);
 
@@ -90,6 +97,22 @@ export async function generateCommand(io: CliIo, flags: { config?: string; out?:
   for (const path of report.removed) io.out(`removed ${path}`);
   io.out(`obs: ${model.slos.length} SLOs, ${files.length} files (${report.written.length} written, ${report.unchanged.length} unchanged)`);
   return EXIT_OK;
+}
+
+/** `--time-scale N`, checked before anything is generated; it never goes to the default (production) directory. */
+async function timeScaleFlag(flags: { out?: string; 'time-scale'?: string }): Promise<number | undefined> {
+  const text = flags['time-scale'];
+  if (text === undefined) return undefined;
+  // Loaded only with the flag: `obs check` and a plain generate never need it.
+  const { checkTimeScale } = await import('../generate/time-scale/duration.js');
+  const scale = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  try {
+    checkTimeScale(scale);
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.replace(/; got .*$/, '')}; got "${cap(text)}"`);
+  }
+  if (flags.out === undefined) throw new UsageError('--time-scale needs --out DIR: a time-scaled bundle is for tests and must not replace the real one');
+  return scale;
 }
 
 export async function checkCommand(io: CliIo, flags: { config?: string }): Promise<number> {

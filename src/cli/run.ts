@@ -9,10 +9,28 @@ const FLAGS = {
     config: { type: 'string', short: 'c' },
     out: { type: 'string', short: 'o' },
     check: { type: 'boolean' },
+    'time-scale': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   check: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
   init: { service: { type: 'string', short: 's' }, help: { type: 'boolean', short: 'h' } },
+  dev: {
+    config: { type: 'string', short: 'c' },
+    bundle: { type: 'string' },
+    rps: { type: 'string' },
+    'no-load': { type: 'boolean' },
+    target: { type: 'string', multiple: true },
+    webhook: { type: 'string' },
+    'scrape-interval': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+  verify: {
+    config: { type: 'string', short: 'c' },
+    prometheus: { type: 'string' },
+    alertmanager: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
 } as const;
 
 type Command = keyof typeof FLAGS;
@@ -38,9 +56,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${cap(positionals[0]!)}"`);
     // Loaded on demand: --help and --version start without the schema, the parsers or the generators.
+    if (name === 'verify') return await (await import('./verify-command.js')).verifyCommand(io, values);
     const { checkCommand, generateCommand, initCommand } = await import('./commands.js');
     if (name === 'generate') return await generateCommand(io, values);
     if (name === 'check') return await checkCommand(io, values);
+    if (name === 'dev') return await (await import('./dev-command.js')).devCommand(io, values as import('./dev-command.js').DevFlags);
     return initCommand(io, values);
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -63,7 +83,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
 function parseFlags(command: Command, args: string[]) {
   try {
     return parseArgs({ args, options: FLAGS[command], allowPositionals: true, strict: true }) as {
-      values: { config?: string; out?: string; check?: boolean; service?: string; help?: boolean };
+      values: { config?: string; out?: string; check?: boolean; 'time-scale'?: string; service?: string; help?: boolean; prometheus?: string; alertmanager?: string; json?: boolean };
       positionals: string[];
     };
   } catch (error) {

@@ -87,6 +87,11 @@ export class ProcessGroup {
     return this.#output.get(child) ?? '';
   }
 
+  /** The process id of every process started: each leads its own process group (`kill -<pid>` ends it all). */
+  pids(): number[] {
+    return this.#processes.flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
+  }
+
   /** The processes still running, by name. */
   running(): string[] {
     return this.#processes.filter(isRunning).map((c) => this.#names.get(c)!);
