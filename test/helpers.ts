@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,19 @@ export function promtool(...args: string[]): string {
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string };
     throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
+}
+
+const execAsync = promisify(execFile);
+
+/** promtool without blocking the test's event loop (for parallel runs); throws with its output when it fails. */
+export async function promtoolAsync(...args: string[]): Promise<string> {
+  try {
+    const { stdout, stderr } = await execAsync('promtool', args, { maxBuffer: 64 * 1024 * 1024 });
+    return stdout + stderr;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
   }
 }
 

@@ -15,7 +15,7 @@ import { parsePromQL } from '../src/promql/parse.js';
 import type { ObsConfig } from '../src/spec/schema.js';
 import { validateConfig } from '../src/spec/validate.js';
 import { renderBundle } from '../src/write/render.js';
-import { tempDir } from './helpers.js';
+import { tempDir, promtoolAsync } from './helpers.js';
 
 /**
  * The dependency, infrastructure and monitoring-stack alerts, judged by promtool: every rule file
@@ -24,15 +24,7 @@ import { tempDir } from './helpers.js';
  */
 const exec = promisify(execFile);
 
-async function promtool(...args: string[]): Promise<string> {
-  try {
-    const { stdout, stderr } = await exec('promtool', args, { maxBuffer: 64 * 1024 * 1024 });
-    return stdout + stderr;
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
-  }
-}
+const promtool = promtoolAsync;
 
 const slos: ObsConfig['slos'] = { availability: { objective: 99.9, sli: { http: {} } } };
 

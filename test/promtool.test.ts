@@ -1,18 +1,15 @@
-import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { GOLDEN_CASES } from './cases.js';
-import { ROOT } from './helpers.js';
+import { ROOT, promtoolAsync } from './helpers.js';
 
 /**
  * The real judge: promtool (Prometheus 2.42 from Debian) checks every generated rule file and runs
  * every generated unit test, for the example bundle and for every golden bundle. Test files (one or two
  * per SLO) run concurrently, at most one promtool per core.
  */
-const exec = promisify(execFile);
 
 /** Runs at most `limit` tasks at once; the rest wait their turn. */
 function pool(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
@@ -32,15 +29,7 @@ function pool(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
 
 const inPool = pool(Math.max(1, availableParallelism()));
 
-async function promtool(...args: string[]): Promise<string> {
-  try {
-    const { stdout, stderr } = await exec('promtool', args, { maxBuffer: 64 * 1024 * 1024 });
-    return stdout + stderr;
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
-  }
-}
+const promtool = promtoolAsync;
 
 const BUNDLES = [
   { name: 'example (obs.config.ts)', rules: join(ROOT, 'rules') },

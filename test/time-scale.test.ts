@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateBundle, type GeneratedFile } from '../src/generate/index.js';
@@ -13,9 +11,8 @@ import { divideValues } from '../src/generate/time-scale/rules.js';
 import { resolveModel } from '../src/model/resolve.js';
 import { loadConfig } from '../src/spec/load.js';
 import { renderBundle } from '../src/write/render.js';
-import { listFiles, ROOT, runCli, tempDir } from './helpers.js';
+import { listFiles, ROOT, runCli, tempDir, promtoolAsync } from './helpers.js';
 
-const exec = promisify(execFile);
 
 describe('scalePromQL rewrites every duration on the parse tree', () => {
   const at = (expr: string, scale = 60) => scalePromQL(expr, scale, 'test').expr;
@@ -112,15 +109,7 @@ function writeFiles(dir: string, files: readonly GeneratedFile[]): void {
   }
 }
 
-async function promtool(...args: string[]): Promise<string> {
-  try {
-    const { stdout, stderr } = await exec('promtool', args, { maxBuffer: 64 * 1024 * 1024 });
-    return stdout + stderr;
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
-  }
-}
+const promtool = promtoolAsync;
 
 describe('obs generate --time-scale', () => {
   it('writes the scaled bundle where --out says, each scaled file marked for tests only', async () => {
