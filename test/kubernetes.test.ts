@@ -19,7 +19,11 @@ import { generateKubernetes } from '../src/generate/kubernetes/index.js';
 import type { PrometheusRuleFile, PrometheusRuleGroup } from '../src/generate/prometheus/index.js';
 import type { GeneratedFile } from '../src/generate/types.js';
 import { exampleModel, type StackModel, withStack } from './compose-fixtures.js';
-import { promtool, tempDir, ruleFileOf } from './helpers.js';
+import { promtool, tempDir, ruleFileOf, ROOT } from './helpers.js';
+import { GOLDEN_CASES } from './cases.js';
+import { resolveModel } from '../src/model/resolve.js';
+import { loadConfig } from '../src/spec/load.js';
+import { toYaml } from '../src/write/yaml-stringify.js';
 
 let model: StackModel;
 let files: GeneratedFile[];
@@ -47,6 +51,23 @@ describe('kubernetes/', () => {
       kinds.push(content.kind);
     }
     expect(new Set(kinds)).toEqual(new Set(['PrometheusRule', 'ServiceMonitor', 'ConfigMap', 'Secret']));
+  });
+
+  it('validates every resource of every golden input (generating does not: the schemas load only here)', async () => {
+    const kinds = new Set<string>();
+    for (const c of GOLDEN_CASES) {
+      const loaded = await loadConfig(join(ROOT, c.config), ROOT);
+      for (const file of generateBundle(resolveModel(loaded.source, loaded.documents, loaded.locate)).filter((f) => f.path.startsWith('kubernetes/'))) {
+        const content = file.content as { kind: string };
+        const Model = { PrometheusRule, ServiceMonitor, ConfigMap, Secret }[content.kind as 'ConfigMap'];
+        expect(Model, `${c.name}: ${file.path}`).toBeDefined();
+        // what the bundle writes (undefined fields left out), read back as the cluster would
+        new Model(parse(toYaml(content)) as never).validate();
+        kinds.add(content.kind);
+      }
+    }
+    // no golden input configures receivers: the Alertmanager Secret is the example's (validated above)
+    expect(kinds).toEqual(new Set(['PrometheusRule', 'ServiceMonitor', 'ConfigMap']));
   });
 
   it('the validation does reject a malformed resource', () => {

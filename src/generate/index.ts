@@ -14,15 +14,17 @@ export type { GeneratedFile } from './types.js';
 
 /** Every artefact of the bundle, in a stable order. Pure: model in, objects out. */
 export function generateBundle(model: Model): GeneratedFile[] {
+  const grafana = generateGrafana(model);
   return [
     ...generatePrometheusSlo(model),
     ...generateOpsAlerts(model),
     ...generateRunbooks(model),
     ...generateAlertmanager(model),
-    ...generateGrafana(model),
+    ...grafana,
     ...generateCompose(model),
     ...generateLoki(model),
     ...generateSentry(model),
-    ...generateKubernetes(model),
+    // the same dashboards again as ConfigMaps: built once
+    ...generateKubernetes(model, grafana),
   ].sort((a, b) => a.path.localeCompare(b.path));
 }
