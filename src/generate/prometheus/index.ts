@@ -1,6 +1,7 @@
 import type { Model, Slo } from '../../model/types.js';
 import type { GeneratedFile } from '../types.js';
 import type { PrometheusRuleFile, PrometheusRuleGroup } from './rule-types.js';
+import { remembered } from '../remembered.js';
 import { sloAlertingRules } from './slo-alerts.js';
 import { yamlText } from './yaml-text.js';
 import { sloPeriodRules, sloRecordingRules } from './slo-rules.js';
@@ -15,7 +16,13 @@ export type { PrometheusRuleFile, PrometheusRuleGroup } from './rule-types.js';
  * order, so each alert reads recordings made in the same evaluation (no cross-group lag, no test
  * jitter). The second records the period SLI every 5m; nothing in the first group depends on it.
  */
-export function sloRuleGroups(slo: Slo): PrometheusRuleGroup[] {
+export function sloRuleGroups(slo: Slo): readonly PrometheusRuleGroup[] {
+  return remembered(ruleGroups, slo, buildRuleGroups);
+}
+
+const ruleGroups = new WeakMap<Slo, readonly PrometheusRuleGroup[]>();
+
+function buildRuleGroups(slo: Slo): PrometheusRuleGroup[] {
   const name = `obs-slo-${slo.service.name}-${slo.name}`;
   return [
     { name, rules: [...sloRecordingRules(slo), ...sloAlertingRules(slo)] },

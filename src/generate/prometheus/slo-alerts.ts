@@ -1,4 +1,5 @@
 import { SLO_RECORDINGS } from '../../catalog/index.js';
+import { remembered } from '../remembered.js';
 import { runbookUrl } from './runbook-url.js';
 import { formatDuration, formatNumber } from '../../model/duration.js';
 import type { BurnRateWindow, SeverityAlert, Slo } from '../../model/types.js';
@@ -9,7 +10,13 @@ import { errorRatioName, sloSeries, totalRateName } from './slo-rules.js';
  * Multiwindow multi-burn-rate alerts (SRE Workbook ch.5), one rule per window pair so each alert says
  * which pair fired. The value of every alert is the burn rate over its long window.
  */
-export function sloAlertingRules(slo: Slo): AlertingRule[] {
+export function sloAlertingRules(slo: Slo): readonly AlertingRule[] {
+  return remembered(alertingRules, slo, buildAlertingRules);
+}
+
+const alertingRules = new WeakMap<Slo, readonly AlertingRule[]>();
+
+function buildAlertingRules(slo: Slo): AlertingRule[] {
   const rules: AlertingRule[] = [];
   for (const window of slo.windows) {
     const severity = slo.alerting[window.severity];
