@@ -27,6 +27,7 @@ import type { ObsConfig } from '../src/spec/schema.js';
 import { createObs, type Obs } from '../src/sdk/index.js';
 import { renderBundle } from '../src/write/render.js';
 import { substitute, type Target, targetsOf } from './grafana-targets.js';
+import { httpLoad, sdkLoad, traffic } from './sdk-traffic.js';
 import { ROOT, tempDir, ruleFileOf } from './helpers.js';
 
 /** Bounds on every wait (the machine is shared and busy; these are limits, not expectations). */
@@ -82,8 +83,7 @@ describe('every dashboard PromQL panel has data in a real Prometheus', () => {
   /** PostgreSQL's own directory: it must be able to reach it when it runs as the postgres user. */
   let pgDir = '';
   let dir = '';
-  let loading = true;
-  const load: Promise<void>[] = [];
+  const load = traffic();
 
   async function series(expr: string): Promise<number> {
     const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
@@ -184,46 +184,16 @@ describe('every dashboard PromQL panel has data in a real Prometheus', () => {
     promUrl = prom.url;
     prometheus = prom.process;
 
-    // Load until afterAll: HTTP, GenAI, dependency calls, caches, security events.
-    const forever = async (body: () => Promise<unknown>, pauseMs: number) => {
-      while (loading) {
-        await body().catch(() => undefined);
-        await sleep(pauseMs);
-      }
-    };
-    load.push(forever(() => fetch(`${appUrl}/v1/chat`).then((r) => r.text()), 20));
-    load.push(forever(() => fetch(`${appUrl}/v1/search`).then((r) => r.text()), 20));
-    load.push(forever(() => fetch(`${appUrl}/login`, { method: 'POST' }).then((r) => r.text()), 100));
-    load.push(forever(() => fetch(`${appUrl}/admin`).then((r) => r.text()), 200));
-    let call = 0;
-    load.push(
-      forever(async () => {
-        const i = call++;
-        const [provider, model] = i % 2 ? ['anthropic', 'claude-sonnet-4'] : ['openai', 'gpt-4o'];
-        // Mostly embeddings: the llm-latency SLO (chat only) then burns on the slow chat calls below, so its alerts fire too.
-        const operation = i % 30 === 0 ? 'chat' : 'embeddings';
-        await obs.genai
-          .track({ provider, model, operation, module: i % 3 ? 'rag-answer' : 'triage' }, async (span) => {
-            span.firstChunk();
-            span.usage({ inputTokens: 1200, outputTokens: 300 });
-            span.cache(i % 4 === 0 ? 'hit' : 'miss');
-            await sleep(5);
-            if (i % 7 === 0) throw Object.assign(new Error('slow down'), { status: 429 });
-            if (i % 11 === 0) throw Object.assign(new Error('upstream'), { status: 503 });
-          })
-          .catch(() => obs.genai.fallback(provider, provider === 'openai' ? 'anthropic' : 'openai', 'rag-answer'));
-        obs.dependencies.record({ system: 'postgresql', name: 'orders-db', operation: 'SELECT orders' }, 0.004 + (i % 5) * 0.01, i % 13 === 0 ? '40P01' : '');
-        obs.dependencies.record({ system: 'redis', name: 'sessions', operation: 'GET' }, 0.001);
-        obs.dependencies.cache(['sessions', 'embeddings', 'profiles'][i % 3]!, i % 3 !== 0);
-      }, 25),
-    );
+    // Load until afterAll: HTTP, GenAI, dependency calls, caches, security events. Mostly embeddings: the
+    // llm-latency SLO (chat only) then burns on the slow chat calls below, so its alerts fire too.
+    httpLoad(load, appUrl, 20);
+    sdkLoad(load, obs, { chatEvery: 30, pauseMs: 25 });
     // Chat calls slower than the llm-latency SLO's 5s threshold, three at a time.
-    for (let i = 0; i < 3; i++) load.push(forever(() => obs.genai.track({ provider: 'openai', model: 'gpt-4o', operation: 'chat', module: 'triage' }, () => sleep(5200)), 0));
+    for (let i = 0; i < 3; i++) load.loop(() => obs.genai.track({ provider: 'openai', model: 'gpt-4o', operation: 'chat', module: 'triage' }, () => sleep(5200)), 0);
   }, 300_000);
 
   afterAll(async () => {
-    loading = false;
-    await Promise.race([Promise.all(load), sleep(8000)]);
+    await load.stop();
     await group.stopAll();
     if (tls) await new Promise((r) => tls!.close(r));
     if (app) await new Promise((r) => app!.close(r));

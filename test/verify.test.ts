@@ -35,6 +35,7 @@ import { selectorAlternatives, selectorText, type Expectations } from '../src/ve
 import { expectationsOf, fetchLiveState, formatReport, type LiveState, verify, type VerifyReport } from '../src/verify/index.js';
 import { checkMetrics, checkPanels, checkRecordings, checkRules, checkTargets, recordingSelector } from '../src/verify/prometheus-checks.js';
 import { ROOT, runCli, tempDir, freePort } from './helpers.js';
+import { httpLoad, sdkLoad, traffic } from './sdk-traffic.js';
 
 const READY_TIMEOUT_MS = 60_000;
 const SETTLE_TIMEOUT_MS = 150_000;
@@ -273,8 +274,7 @@ describe('obs verify against a live stack', () => {
   let pgDir = '';
   let promUrl = '';
   let amUrl = '';
-  let loading = true;
-  const load: Promise<void>[] = [];
+  const load = traffic();
   let prometheusYml: Record<string, unknown> = {};
   const ruleFiles = new Map<string, string>();
   let model: Model;
@@ -393,42 +393,12 @@ describe('obs verify against a live stack', () => {
     promUrl = (await startPrometheus(group, dir, join(dir, 'prometheus.yml'), { port: promPort, args: ['--web.enable-admin-api'] })).url;
 
     // Load until afterAll: HTTP, GenAI, dependency calls, caches.
-    const forever = async (body: () => Promise<unknown>, pauseMs: number) => {
-      while (loading) {
-        await body().catch(() => undefined);
-        await sleep(pauseMs);
-      }
-    };
-    const url = `http://${appAddress}`;
-    load.push(forever(() => fetch(`${url}/v1/chat`).then((r) => r.text()), 50));
-    load.push(forever(() => fetch(`${url}/v1/search`).then((r) => r.text()), 50));
-    load.push(forever(() => fetch(`${url}/login`, { method: 'POST' }).then((r) => r.text()), 100));
-    load.push(forever(() => fetch(`${url}/admin`).then((r) => r.text()), 200));
-    let call = 0;
-    load.push(
-      forever(async () => {
-        const i = call++;
-        const [provider, llm] = i % 2 ? ['anthropic', 'claude-sonnet-4'] : ['openai', 'gpt-4o'];
-        await obs!.genai
-          .track({ provider, model: llm, operation: i % 5 === 0 ? 'chat' : 'embeddings', module: i % 3 ? 'rag-answer' : 'triage' }, async (span) => {
-            span.firstChunk();
-            span.usage({ inputTokens: 1200, outputTokens: 300 });
-            span.cache(i % 4 === 0 ? 'hit' : 'miss');
-            await sleep(5);
-            if (i % 7 === 0) throw Object.assign(new Error('slow down'), { status: 429 });
-            if (i % 11 === 0) throw Object.assign(new Error('upstream'), { status: 503 });
-          })
-          .catch(() => obs!.genai.fallback(provider, provider === 'openai' ? 'anthropic' : 'openai', 'rag-answer'));
-        obs!.dependencies.record({ system: 'postgresql', name: 'orders-db', operation: 'SELECT orders' }, 0.004 + (i % 5) * 0.01, i % 13 === 0 ? '40P01' : '');
-        obs!.dependencies.record({ system: 'redis', name: 'sessions', operation: 'GET' }, 0.001);
-        obs!.dependencies.cache(['sessions', 'embeddings', 'profiles'][i % 3]!, i % 3 !== 0);
-      }, 50),
-    );
+    httpLoad(load, `http://${appAddress}`, 50);
+    sdkLoad(load, obs, { chatEvery: 5, pauseMs: 50 });
   }, 240_000);
 
   afterAll(async () => {
-    loading = false;
-    await Promise.race([Promise.all(load), sleep(8000)]);
+    await load.stop();
     await group.stopAll();
     if (tls) await new Promise((r) => tls!.close(r));
     if (app) await new Promise((r) => app!.close(r));
