@@ -19,8 +19,8 @@ import { exampleModel, substitute, targetsOf } from './grafana-targets.js';
 import { ROOT, ruleFileOf } from './helpers.js';
 
 /** Bounds on the waits (a busy shared machine): limits that fail the test, not expectations of speed. */
-const START_TIMEOUT_MS = 60_000;
-const EFFECT_TIMEOUT_MS = 45_000;
+const START_TIMEOUT_MS = 120_000;
+const EFFECT_TIMEOUT_MS = 90_000;
 
 /**
  * SDK series the alerts and dashboards query that a healthy, correctly used SDK legitimately never

@@ -120,7 +120,7 @@ describe('obs generate --time-scale', () => {
     const rules = readFileSync(join(out, 'rules/chat-api-slo.rules.yml'), 'utf8');
     expect(rules.split('\n')[1]).toMatch(/^# TIME-SCALED 60x FOR TESTS ONLY/);
     expect(rules).toContain('[5s]');
-  }, 120_000);
+  }, 300_000);
 
   it.each([
     [['--time-scale', '7', '--out', 'x'], /--time-scale must be a whole number from 1 to 300 that divides 60000 .*; got "7"/],
@@ -189,13 +189,13 @@ describe('the example bundle at scale 60', () => {
     writeFiles(control, original.filter((f) => f.path === 'rules/chat-api-slo.rules.yml'));
     writeFiles(control, scaled.files.filter((f) => f.path === 'rules/chat-api-slo-availability.test.yml'));
     await expect(promtool('test', 'rules', join(control, 'rules/chat-api-slo-availability.test.yml'))).rejects.toThrow(/FAILED/);
-  }, 120_000);
+  }, 300_000);
 
   it('promtool accepts every scaled rule file', async () => {
     const files = paths('.rules.yml').map((p) => join(dir, p));
     expect(files.length).toBeGreaterThan(3);
     expect(await promtool('check', 'rules', ...files)).toMatch(/SUCCESS/);
-  }, 120_000);
+  }, 300_000);
 
   it('the scaled promtool tests pass: every alert fires N times sooner, as the scaled rules say', async () => {
     const tests = paths('.test.yml');

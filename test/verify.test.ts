@@ -37,8 +37,8 @@ import { checkMetrics, checkPanels, checkRecordings, checkRules, checkTargets, r
 import { ROOT, runCli, tempDir, freePort } from './helpers.js';
 import { httpLoad, sdkLoad, traffic } from './sdk-traffic.js';
 
-const READY_TIMEOUT_MS = 60_000;
-const SETTLE_TIMEOUT_MS = 150_000;
+const READY_TIMEOUT_MS = 120_000;
+const SETTLE_TIMEOUT_MS = 240_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` until it returns a value (or the bound passes: then the last value, for the assertion to show). */
@@ -395,7 +395,7 @@ describe('obs verify against a live stack', () => {
     // Load until afterAll: HTTP, GenAI, dependency calls, caches.
     httpLoad(load, `http://${appAddress}`, 50);
     sdkLoad(load, obs, { chatEvery: 5, pauseMs: 50 });
-  }, 240_000);
+  }, 300_000);
 
   afterAll(async () => {
     await load.stop();
@@ -404,7 +404,7 @@ describe('obs verify against a live stack', () => {
     if (app) await new Promise((r) => app!.close(r));
     await obs?.shutdown();
     for (const d of [dir, pgDir]) if (d) rmSync(d, { recursive: true, force: true });
-  }, 30_000);
+  }, 300_000);
 
   /** Polls verify until `done` holds of its report (bounded), and returns that report. */
   const reportWhen = (done: (r: VerifyReport) => boolean) => until(async () => {
