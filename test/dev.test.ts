@@ -17,7 +17,7 @@ import type { Notification } from '../src/dev/webhook-sink.js';
 import { ROOT, runCli, tempDir } from './helpers.js';
 
 /** Bound on each wait for Prometheus to see something (busy CI machines: generous, never asserted). */
-const WITHIN_MS = 120_000;
+const WITHIN_MS = 180_000;
 const STARTUP_MS = 300_000;
 const TEST_MS = 2 * WITHIN_MS + 30_000;
 
