@@ -33,6 +33,7 @@ const BOUND = { ready: 120_000, ticket: 120_000, page: 90_000, resolve: 90_000, 
 const FIXTURE = join(ROOT, 'test/fixtures/e2e-alerts.config.ts');
 const EXAMPLE_MAIN = join(ROOT, 'examples/ai-service/main.ts');
 const SLO_ALERT = 'ChatApiAvailabilityBudgetBurn';
+const MISSING_DATA_ALERT = 'ChatApiAvailabilitySLIDataMissing';
 
 interface Delivery {
   readonly at: number;
@@ -253,6 +254,12 @@ describe('alerts reach their receivers (time scale 60, real Prometheus, Alertman
     const [down] = await amAlerts('alertname="ServiceTargetDown"');
     expect(down!.labels).toMatchObject({ service: 'chat-api', job: 'chat-api', instance: serviceAddress });
 
+    // A real service-wide alert: the SLI's series are gone, so the SLO's missing-data alert fires in
+    // Prometheus (absent(), for 15m → 15s). It carries no job/instance; the service-wide rule holds it back.
+    const missing = await waitUntil(`${MISSING_DATA_ALERT} reaches Alertmanager`, BOUND.targetDown, async () => (await amAlerts(`alertname="${MISSING_DATA_ALERT}"`))[0]);
+    expect(missing.status.state).toBe('suppressed');
+    expect(missing.status.inhibitedBy).toEqual([down!.fingerprint]);
+
     // Every alert of this instance Prometheus has firing now is suppressed by it (none here reads per-instance
     // series once the target is gone, so the inhibition is also shown with the alert a crash-looping instance
     // raises, ServiceRestarting, posted as Prometheus would: for the dead instance, and for another one).
@@ -281,8 +288,9 @@ describe('alerts reach their receivers (time scale 60, real Prometheus, Alertman
     await sleep(6000); // one more group interval: still one alert in that group's notifications
     const restartNotes = receivers.deliveries.filter((d) => d.alertnames.includes('ServiceRestarting') && d.action === 'trigger');
     expect(restartNotes.map((d) => (d.body.payload as { summary: string }).summary.slice(0, 11))).toEqual(restartNotes.map(() => '[FIRING:1] '));
-    // Service-wide alerts (no job/instance labels) are not inhibited by the generated rule; listed for the report.
+    // What was delivered after the kill, for the report: never the inhibited missing-data alert.
     const after = receivers.deliveries.filter((d) => d.at >= start && d.action !== 'resolve' && d.action !== 'resolved').flatMap((d) => d.alertnames);
     console.log(`e2e: notified after the kill: ${[...new Set(after)].join(', ')}`);
+    expect(after).not.toContain(MISSING_DATA_ALERT);
   }, BOUND.targetDown + BOUND.delivery + 20_000);
 });
