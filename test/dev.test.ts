@@ -12,6 +12,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { findBinary } from '../src/dev/processes.js';
+import { generateBundle } from '../src/generate/index.js';
+import { resolveModel } from '../src/model/resolve.js';
+import { loadConfig } from '../src/spec/load.js';
+import { expectationsOf, fetchLiveState, verify } from '../src/verify/index.js';
 import { DevStackError, type LocalStack, startLocalStack } from '../src/dev/stack.js';
 import type { Notification } from '../src/dev/webhook-sink.js';
 import { ROOT, runCli, tempDir } from './helpers.js';
@@ -301,6 +305,26 @@ describe('startLocalStack: the root config live on 127.0.0.1', () => {
     expect(groups.filter((g) => g.interval <= 2).length).toBeGreaterThan(groups.length / 2);
     const failing = groups.flatMap((g) => g.rules.filter((r) => r.health === 'err' || r.lastError).map((r) => `${g.name}/${r.name}: ${r.lastError}`));
     expect(failing).toEqual([]);
+  }, TEST_MS);
+
+  it('passes obs verify but for the metrics of what this machine cannot run (cAdvisor, a backup job)', async () => {
+    const loaded = await loadConfig(join(ROOT, 'obs.config.ts'), ROOT);
+    const expected = expectationsOf(generateBundle(resolveModel(loaded.source, loaded.documents, loaded.locate)));
+    // Without --alertmanager: dev rewrites every receiver to its webhook sink on purpose.
+    const report = await eventually('obs verify fails on nothing but missing metrics', async () => {
+      const r = verify(expected, await fetchLiveState(expected, { prometheus: stack!.urls.prometheus }));
+      return r.checks.every((c) => c.ok || c.name === 'metrics') ? r : undefined;
+    });
+    const missing = report.checks.find((c) => c.name === 'metrics')!.problems.map((p) => p.replace(/:.*/s, '')).sort();
+    expect(missing).toEqual([
+      'container_cpu_cfs_periods_total', // cAdvisor: no Debian package
+      'container_cpu_cfs_throttled_periods_total',
+      'container_memory_working_set_bytes',
+      'container_spec_memory_limit_bytes',
+      'container_start_time_seconds',
+      'obs_backup_last_run_success', // the backup contract: the user's backup job pushes these
+      'obs_backup_last_success_timestamp_seconds',
+    ]);
   }, TEST_MS);
 
   it('runs Alertmanager with the bundle routing, every notifying receiver delivering to the local webhook', async () => {

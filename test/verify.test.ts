@@ -67,7 +67,6 @@ const NOT_PROVABLE: Readonly<Record<string, string>> = {
   obs_backup_last_run_success: 'no backup job runs here (the backup contract: pushed to a Pushgateway)',
   obs_backup_last_success_timestamp_seconds: 'no backup job runs here (the backup contract: pushed to a Pushgateway)',
   obs_audit_events_total: 'counts lines of the audit logger (startObs telemetry); the app here runs metrics only',
-  obs_sdk_errors_total: 'has series only once the SDK catches an error of its own; none happens here',
   obs_trace_spans_dropped_total: 'needs tracing (startObs) and a failing exporter; the app here runs metrics only',
 };
 
@@ -195,6 +194,15 @@ describe('obs verify: each check on recorded answers', () => {
     expect(healthy.metadata.redis_up).toBeDefined();
     expect(withMetadata.problems.some((p) => p.startsWith('redis_up:'))).toBe(false);
     expect(withMetadata.notes.some((n) => n.startsWith('redis_up: declared by a scraped target but no samples yet'))).toBe(true);
+    // A counter scraped as OpenMetrics is declared without its `_total` (obs_sdk_errors for obs_sdk_errors_total).
+    const openMetrics = craft(healthy, (s) => {
+      delete s.metricSeries.obs_sdk_errors_total;
+      delete s.metadata.obs_sdk_errors_total;
+      s.metadata.obs_sdk_errors = [{ type: 'counter', help: 'Exceptions inside the obs SDK.', unit: '' }];
+    });
+    expect(checkMetrics(expected, openMetrics).problems.some((p) => p.startsWith('obs_sdk_errors_total:'))).toBe(false);
+    const undeclared = craft(openMetrics, (s) => delete s.metadata.obs_sdk_errors);
+    expect(checkMetrics(expected, undeclared).problems.some((p) => p.startsWith('obs_sdk_errors_total:'))).toBe(true);
   });
 
   it('panels: a failing query fails; no data is a note saying why (metric missing, declared without samples, or not selected)', () => {

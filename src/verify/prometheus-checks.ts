@@ -156,9 +156,14 @@ function missingMetrics(expr: string, expected: Expectations, state: LiveState):
   return missingInputs(inputAlternatives(expr, expected.recordings, 'metric'), hasSeries(state));
 }
 
+/**
+ * Whether a scraped target declares the metric (# TYPE) though it has no samples. Metadata is keyed by
+ * family: a histogram's `_bucket`/`_count`/`_sum` by its base name, and a counter scraped as OpenMetrics
+ * (what Prometheus asks for first, and what the SDK serves) by its name without `_total`.
+ */
 function declared(state: LiveState, metric: string): boolean {
-  const base = metric.replace(/_(bucket|count|sum)$/, '');
-  return metric in state.metadata || base in state.metadata;
+  const family = metric.replace(/_(bucket|count|sum|total)$/, '');
+  return metric in state.metadata || family in state.metadata;
 }
 
 export function checkMetrics(expected: Expectations, state: LiveState): CheckResult {
