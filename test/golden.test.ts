@@ -43,6 +43,6 @@ describe('golden bundles', () => {
     await runCli(['generate', '--config', 'obs.config.ts', '--out', a], ROOT);
     await runCli(['generate', '--config', 'obs.config.ts', '--out', b], ROOT);
     for (const file of listFiles(a)) expect(readFileSync(join(b, file), 'utf8')).toBe(readFileSync(join(a, file), 'utf8'));
-    expect(existsSync(join(a, 'rules/chat-api-slo.rules.yml'))).toBe(true);
+    expect(existsSync(join(a, 'rules/chat-api-slo-availability.rules.yml'))).toBe(true);
   });
 });

@@ -117,7 +117,7 @@ describe('obs generate --time-scale', () => {
     const { code, stderr } = await runCli(['generate', '--config', join(ROOT, 'obs.config.ts'), '--out', out, '--time-scale', '60'], ROOT);
     expect(code).toBe(0);
     expect(stderr).toContain('time-scaled 60x for tests only: scrape and evaluate every 1s');
-    const rules = readFileSync(join(out, 'rules/chat-api-slo.rules.yml'), 'utf8');
+    const rules = readFileSync(join(out, 'rules/chat-api-slo-availability.rules.yml'), 'utf8');
     expect(rules.split('\n')[1]).toMatch(/^# TIME-SCALED 60x FOR TESTS ONLY/);
     expect(rules).toContain('[5s]');
   }, 300_000);
@@ -150,7 +150,7 @@ describe('the example bundle at scale 60', () => {
 
   it('every scaled file says it is time-scaled and for tests only; the rest is unchanged', () => {
     const changed = scaled.files.filter((f, i) => f.content !== original[i]!.content).map((f) => f.path);
-    expect(changed).toEqual(expect.arrayContaining(['compose/alertmanager/alertmanager.yml', 'compose/prometheus/prometheus.yml', 'rules/chat-api-slo.rules.yml', 'rules/chat-api-service.rules.yml', 'rules/mimir/chat-api.yml', 'kubernetes/prometheusrule-chat-api.yaml']));
+    expect(changed).toEqual(expect.arrayContaining(['compose/alertmanager/alertmanager.yml', 'compose/prometheus/prometheus.yml', 'rules/chat-api-slo-availability.rules.yml', 'rules/chat-api-service.rules.yml', 'rules/mimir/chat-api.yml', 'kubernetes/prometheusrule-chat-api.yaml']));
     for (const path of changed) {
       const text = renderBundle(scaled.files.filter((f) => f.path === path), 'obs.config.ts')[0]!.text;
       expect(text.split('\n').slice(0, 2).join('\n'), path).toContain('TIME-SCALED 60x FOR TESTS ONLY');
@@ -159,7 +159,7 @@ describe('the example bundle at scale 60', () => {
   });
 
   it('scales group intervals, for, Alertmanager timers, and sets the scrape interval the windows need', () => {
-    const slo = parse(scaled.files.find((f) => f.path === 'rules/chat-api-slo.rules.yml')!.content as string);
+    const slo = parse(scaled.files.find((f) => f.path === 'rules/chat-api-slo-availability.rules.yml')!.content as string);
     expect(slo.groups[1].interval).toBe('5s');
     const ticket = slo.groups[0].rules.find((r: { alert?: string; labels?: { long_window?: string } }) => r.alert && r.labels?.long_window === '3d');
     expect(ticket.expr).toContain('ratio_rate3d');
@@ -186,7 +186,7 @@ describe('the example bundle at scale 60', () => {
     await promtool('test', 'rules', join(dir, 'rules/chat-api-slo-availability.test.yml'));
     // Control: the same scaled test against the production rules must fail (the windows are 60× too long).
     const control = tempDir('obs-time-scale-control-');
-    writeFiles(control, original.filter((f) => f.path === 'rules/chat-api-slo.rules.yml'));
+    writeFiles(control, original.filter((f) => f.path === 'rules/chat-api-slo-availability.rules.yml'));
     writeFiles(control, scaled.files.filter((f) => f.path === 'rules/chat-api-slo-availability.test.yml'));
     await expect(promtool('test', 'rules', join(control, 'rules/chat-api-slo-availability.test.yml'))).rejects.toThrow(/FAILED/);
   }, 300_000);

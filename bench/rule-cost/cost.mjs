@@ -86,7 +86,7 @@ for (const [c, kase] of CASES.entries()) {
     await series('slo:sli_total:rate5m', before, now - PERIOD, STEP, () => (10 * (1 + noise())).toFixed(6));
 
     const generated = generate({ service: { name: job }, slos: { availability: { objective: 99.9, sli: { ratio: { errors: errors(job).replace('{{.window}}', '$window'), total: total(job).replace('{{.window}}', '$window') } } } } });
-    obsGroups.push(...parse(generated.files.find((f) => f.path === `rules/${job}-slo.rules.yml`).text).groups);
+    obsGroups.push(...parse(generated.files.find((f) => f.path === `rules/${job}-slo-availability.rules.yml`).text).groups);
     slothGroupsAll.push(...slothGroups({ service: job, slo: 'availability', errors: errors(job), total: total(job), objective: 99.9 }));
     beforeGroups.push(...obsBeforeGroups({ service: job, slo: 'availability-before', errors: errors(job), total: total(job), objective: 99.9 }));
   }

@@ -24,7 +24,7 @@ const result = generate({
   service: { name: 'myservice' },
   slos: { 'requests-availability': { objective: 99.9, period: '30d', sli: { ratio: { errors: errors.replace('{{.window}}', '$window'), total: total.replace('{{.window}}', '$window') } } } },
 });
-const obsRules = parse(result.files.find((f) => f.path === 'rules/myservice-slo.rules.yml').text);
+const obsRules = parse(result.files.find((f) => f.path === 'rules/myservice-slo-requests-availability.rules.yml').text);
 const slo = (await import('../../dist/index.js')).resolveModel('bench', [
   { config: (await import('../../dist/index.js')).validateConfig({ service: { name: 'myservice' }, slos: { 'requests-availability': { objective: 99.9, period: '30d', sli: { http: {} } } } }, 'bench') },
 ]).slos[0];

@@ -35,8 +35,9 @@ Flags:
 `,
   generate: `Usage: obs generate [--config FILE] [--out DIR] [--check] [--time-scale N]
 
-Generates the bundle from the config: rules/<service>-slo.rules.yml (recording rules and
-multiwindow multi-burn-rate alerts) and rules/<service>-slo-<slo>[.days].test.yml (promtool unit tests).
+Generates the bundle from the config: per SLO rules/<service>-slo-<slo>.rules.yml (recording rules
+and multiwindow multi-burn-rate alerts) and rules/<service>-slo-<slo>[.days].test.yml (promtool unit
+tests); operational alerts, runbooks, dashboards, Alertmanager, the compose stack and Kubernetes.
 Files are written to a temporary directory first, then moved into place: invalid input never
 leaves a partial bundle. Files this config generated earlier and no longer produces are removed.
 

@@ -31,30 +31,27 @@ function buildRuleGroups(slo: Slo): PrometheusRuleGroup[] {
 }
 
 /**
- * rules/<service>-slo.rules.yml for every service, and per SLO two promtool test files that can run in
- * parallel: rules/<service>-slo-<slo>.test.yml (alert timing, evaluated every minute) and
- * rules/<service>-slo-<slo>.days.test.yml (scenarios that span days, evaluated every 5 minutes).
+ * Per SLO, its own rule file and two promtool test files that can run in parallel:
+ * rules/<service>-slo-<slo>.rules.yml (its two groups), rules/<service>-slo-<slo>.test.yml (alert timing,
+ * evaluated every minute) and rules/<service>-slo-<slo>.days.test.yml (scenarios that span days, evaluated
+ * every 5 minutes). promtool evaluates every group of the rule files a test names: one file per SLO keeps
+ * each test's cost independent of how many SLOs the service has.
  */
 export function generatePrometheusSlo(model: Model): GeneratedFile[] {
   const files: GeneratedFile[] = [];
-  for (const service of model.services) {
-    const slos = model.slos.filter((s) => s.service === service);
-    const ruleFile = `${service.name}-slo.rules.yml`;
-    const groups = slos.flatMap(sloRuleGroups);
+  for (const slo of model.slos) {
+    const base = `${slo.service.name}-slo-${slo.name}`;
+    const ruleFile = `${base}.rules.yml`;
+    const groups = sloRuleGroups(slo);
     const rules: PrometheusRuleFile = { groups };
-    const warnings: string[] = [];
-    const testFiles: GeneratedFile[] = [];
-    for (const slo of slos) {
-      const { timing, days } = sloTests(slo);
-      if (timing.length + days.length === 0) {
-        warnings.push(`slos.${slo.name}: not unit-tested: obs cannot synthesise input series for its ${slo.sli.kind} query`);
-        continue;
-      }
-      const base = `rules/${service.name}-slo-${slo.name}`;
-      if (timing.length > 0) testFiles.push({ path: `${base}.test.yml`, content: testFile(ruleFile, groups, timing, TIMING_EVALUATION_MINUTES) });
-      if (days.length > 0) testFiles.push({ path: `${base}.days.test.yml`, content: testFile(ruleFile, groups, days, DAYS_EVALUATION_MINUTES) });
-    }
-    files.push({ path: `rules/${ruleFile}`, content: yamlText(rules as never), ...(warnings.length > 0 && { warnings }) }, ...testFiles);
+    const { timing, days } = sloTests(slo);
+    const warnings =
+      timing.length + days.length === 0
+        ? [`slos.${slo.name}: not unit-tested: obs cannot synthesise input series for its ${slo.sli.kind} query`]
+        : [];
+    files.push({ path: `rules/${ruleFile}`, content: yamlText(rules as never), ...(warnings.length > 0 && { warnings }) });
+    if (timing.length > 0) files.push({ path: `rules/${base}.test.yml`, content: testFile(ruleFile, groups, timing, TIMING_EVALUATION_MINUTES) });
+    if (days.length > 0) files.push({ path: `rules/${base}.days.test.yml`, content: testFile(ruleFile, groups, days, DAYS_EVALUATION_MINUTES) });
   }
   return files;
 }

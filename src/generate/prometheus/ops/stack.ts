@@ -71,8 +71,8 @@ export function stackAlerts(): OpsAlert[] {
         mitigation: ['Read the error on the Rules page, fix the rule and reload Prometheus.'],
       },
       cases: [
-        fires('a group failing every minute', [series('prometheus_rule_evaluation_failures_total', { ...PROMETHEUS, rule_group: 'rules/chat-api-slo.rules.yml;slo' }, counter({ minutes: 40, perMinute: 1 }))], '30m'),
-        healthy('no failure', [series('prometheus_rule_evaluation_failures_total', { ...PROMETHEUS, rule_group: 'rules/chat-api-slo.rules.yml;slo' }, flat(0, 40))], '30m'),
+        fires('a group failing every minute', [series('prometheus_rule_evaluation_failures_total', { ...PROMETHEUS, rule_group: 'rules/chat-api-slo-availability.rules.yml;obs-slo-chat-api-availability' }, counter({ minutes: 40, perMinute: 1 }))], '30m'),
+        healthy('no failure', [series('prometheus_rule_evaluation_failures_total', { ...PROMETHEUS, rule_group: 'rules/chat-api-slo-availability.rules.yml;obs-slo-chat-api-availability' }, flat(0, 40))], '30m'),
       ],
     }),
     alert({
