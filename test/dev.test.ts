@@ -313,7 +313,10 @@ describe('startLocalStack: the root config live on 127.0.0.1', () => {
     // Without --alertmanager: dev rewrites every receiver to its webhook sink on purpose.
     const report = await eventually('obs verify fails on nothing but missing metrics', async () => {
       const r = verify(expected, await fetchLiveState(expected, { prometheus: stack!.urls.prometheus }));
-      return r.checks.every((c) => c.ok || c.name === 'metrics') ? r : undefined;
+      const failing = r.checks.filter((c) => !c.ok && c.name !== 'metrics');
+      // thrown, so that a timeout says which check still failed and why
+      if (failing.length > 0) throw new Error(failing.map((c) => `${c.name}: ${c.summary}; ${c.problems.slice(0, 3).join('; ')}`).join(' | '));
+      return r;
     });
     const missing = report.checks.find((c) => c.name === 'metrics')!.problems.map((p) => p.replace(/:.*/s, '')).sort();
     expect(missing).toEqual([

@@ -10,7 +10,7 @@ import { generateBundle } from '../src/generate/index.js';
 import type { GeneratedFile } from '../src/generate/types.js';
 import { resolveModel } from '../src/model/resolve.js';
 import { loadConfig } from '../src/spec/load.js';
-import { stringifyYaml, toYaml } from '../src/write/yaml-stringify.js';
+import { renderOnce, stringifyYaml, toYaml } from '../src/write/yaml-stringify.js';
 import { GOLDEN_CASES } from './cases.js';
 import { exampleModel, withStack } from './compose-fixtures.js';
 import { ROOT } from './helpers.js';
@@ -110,5 +110,15 @@ describe('stringifyYaml', () => {
     const document = { first: shared, second: shared, list: [shared, shared] };
     expect(stringifyYaml(document)).toBe(library(document));
     expect(stringifyYaml(document)).not.toMatch(/[&*]/);
+  });
+
+  it('renders a recurring value once and places its text at any depth as the library would write it there', () => {
+    const strings = awkwardStrings().filter((_, i) => i % 7 === 0);
+    const group = renderOnce({ name: 'g', rules: strings.map((s) => ({ expr: s, labels: { [s]: s }, list: [s, [s]] })) });
+    const documents = [{ groups: [group] }, { spec: { deeper: { groups: [group, group] } } }, [[group]], group];
+    for (const document of documents) expect(stringifyYaml(document)).toBe(library(document));
+    // rendered once: a later change to the value is not seen (model output is immutable)
+    group.name = 'changed';
+    expect(stringifyYaml({ groups: [group] })).toContain('name: g\n');
   });
 });

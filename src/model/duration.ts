@@ -29,6 +29,8 @@ export function formatDuration(seconds: number): string {
 
 /** Strips binary floating-point noise: 1 - 0.999 → 0.001, never 0.0010000000000000009. */
 export function roundFloat(value: number): number {
+  // integers below 10^12 are exact already (most counter values): skip the string round trip
+  if (Number.isInteger(value) && Math.abs(value) < 1e12) return value;
   return Number(value.toPrecision(12));
 }
 

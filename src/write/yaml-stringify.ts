@@ -20,6 +20,41 @@ const STEP = '  ';
 
 class NotPlainData extends Error {}
 
+/**
+ * Maps and lists that recur across documents (an owner's rule groups go into both its Mimir file and its
+ * PrometheusRule, at different depths): rendered the first time at that depth, their text reused after,
+ * re-indented for a deeper place. null: marked, not rendered yet. Values are immutable model output, so
+ * the text cannot go stale.
+ */
+const recurring = new WeakMap<object, { readonly indent: string; readonly text: string } | null>();
+
+/** Marks `value` as recurring (see above) and returns it. */
+export function renderOnce<T extends object>(value: T): T {
+  if (!recurring.has(value)) recurring.set(value, null);
+  return value;
+}
+
+/** Text written at `from` moved to `to`: every line after the first, empty lines left empty as the writer leaves them. */
+function reindented(text: string, from: string, to: string): string {
+  const extra = to.slice(from.length);
+  // a plain string replacement is several times faster than the regular expression, which only empty lines need
+  return text.includes('\n\n') ? text.replace(/\n(?!\n)/g, `\n${extra}`) : text.replaceAll('\n', `\n${extra}`);
+}
+
+function recurringText(value: object, indent: string): string {
+  const done = recurring.get(value);
+  if (done && done.indent === indent) return done.text;
+  if (done && indent.startsWith(done.indent)) return reindented(done.text, done.indent, indent);
+  const own: string[] = [];
+  if (Array.isArray(value)) sequence(value, indent, own);
+  else if (isPlainObject(value)) mapping(value, indent, own);
+  else throw new NotPlainData();
+  const text = own.join('');
+  // kept at the shallowest depth seen, from which every deeper place is a re-indentation
+  if (!done || indent.length < done.indent.length) recurring.set(value, { indent, text });
+  return text;
+}
+
 /** The document as the `yaml` library writes it with no line folding and no anchors; fast for plain data. */
 export function toYaml(value: unknown): string {
   return stringifyYaml(value) ?? new Document(value, { aliasDuplicateObjects: false }).toString({ lineWidth: 0 });
@@ -53,6 +88,7 @@ function write(value: unknown, indent: string, out: string[]): void {
   else if (typeof value === 'number') out.push(stringifyNumber(value));
   else if (typeof value === 'boolean') out.push(value ? 'true' : 'false');
   else if (typeof value !== 'object') throw new NotPlainData();
+  else if (recurring.has(value)) out.push(recurringText(value, indent));
   else if (Array.isArray(value)) sequence(value, indent, out);
   else if (isPlainObject(value)) mapping(value, indent, out);
   else throw new NotPlainData();

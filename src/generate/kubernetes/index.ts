@@ -23,7 +23,7 @@ import { sloRuleGroups } from '../prometheus/index.js';
 import { opsAlertSets, opsFiles, ruleFileBase } from '../prometheus/ops/index.js';
 import type { PrometheusRuleFile, PrometheusRuleGroup } from '../prometheus/rule-types.js';
 import type { GeneratedFile } from '../types.js';
-import { toYaml } from '../../write/yaml-stringify.js';
+import { renderOnce, toYaml } from '../../write/yaml-stringify.js';
 
 /** The label Loki's Helm chart sidecar watches for rule ConfigMaps (sidecar.rules.label). */
 export const LOKI_RULE_LABEL = { loki_rule: '1' } as const;
@@ -69,12 +69,18 @@ function dnsName(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 253);
 }
 
-function prometheusRule(k8s: KubernetesSetup, owner: string, groups: readonly PrometheusRuleGroup[]): IPrometheusRule {
+/** A rule group for the PrometheusRule and the Mimir file, whose YAML is rendered once for both (most of their cost). */
+function sharedGroup(group: PrometheusRuleGroup) {
+  const { name, interval, rules } = group;
+  return renderOnce({ name, ...(interval && { interval }), rules: tree([...rules]) });
+}
+
+function prometheusRule(k8s: KubernetesSetup, owner: string, groups: ReturnType<typeof sharedGroup>[]): IPrometheusRule {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
     metadata: metadata(k8s, `obs-${dnsName(owner)}`, k8s.ruleLabels),
-    spec: { groups: groups.map((g) => ({ name: g.name, ...(g.interval && { interval: g.interval }), rules: tree([...g.rules]) })) },
+    spec: { groups },
   };
 }
 
@@ -110,9 +116,10 @@ export function generateKubernetes(model: Model & WithStack, grafana: readonly G
   const owners = ruleGroupsByOwner(model);
   for (const [owner, groups] of owners) {
     if (groups.length === 0) continue;
-    files.push({ path: `kubernetes/prometheusrule-${owner}.yaml`, content: prometheusRule(k8s, owner, groups) });
+    const rendered = groups.map(sharedGroup);
+    files.push({ path: `kubernetes/prometheusrule-${owner}.yaml`, content: prometheusRule(k8s, owner, rendered) });
     // `.yml`, not `.rules.yml`: with its `namespace:` key it is mimirtool's format, not Prometheus's.
-    files.push({ path: `rules/mimir/${owner}.yml`, content: { namespace: owner, groups: tree(groups) } });
+    files.push({ path: `rules/mimir/${owner}.yml`, content: { namespace: owner, groups: rendered } });
   }
   for (const service of model.services) files.push({ path: `kubernetes/servicemonitor-${service.name}.yaml`, content: serviceMonitor(k8s, service) });
 
