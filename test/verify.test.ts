@@ -159,6 +159,12 @@ describe('obs verify: each check on recorded answers', () => {
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual([`${own}: no series although its inputs have series (the expression matches nothing: check its labels against the SDK's)`]);
 
+    // Its expression has series now: the group ran before its inputs had any (a 5m period group can wait
+    // five minutes for its next run), which is a wait, not a broken expression.
+    const late = checkRecordings(expected, craft(silent, (s) => Object.assign(s, { recordingExprSeries: { [recording.expr]: 1 } })));
+    expect(late.ok).toBe(true);
+    expect(late.notes).toContain(`${own}: its expression has series now; recorded at the group's next evaluation`);
+
     // Its input has no series either: waiting, not failing.
     const input = selectorText(selectorAlternatives(recording.expr)[0]![0]!);
     const waiting = checkRecordings(expected, craft(silent, (s) => (s.selectorSeries[input] = 0)));

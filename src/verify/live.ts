@@ -128,9 +128,11 @@ export async function fetchLiveState(expected: Expectations, endpoints: Endpoint
   const consumers = [...expected.alerts.map((a) => a.expr), ...panelExprs];
   const names = [...new Set(consumers.flatMap((e) => inputMetrics(e, expected.recordings)))].sort();
   const selectors = recordingQueries(expected);
-  const [series, selectorCounts, panelOutcomes, alertmanager] = await Promise.all([
+  const recordingExprs = [...new Set(expected.recordings.map((r) => r.expr))];
+  const [series, selectorCounts, exprCounts, panelOutcomes, alertmanager] = await Promise.all([
     metricSeries(base, names),
     pool(selectors, (s) => query(base, `count(${s})`)),
+    pool(recordingExprs, (e) => query(base, `count((${e}))`)),
     pool(panelExprs, (e) => query(base, e)),
     endpoints.alertmanager === undefined ? undefined : alertmanagerConfig(endpoints.alertmanager),
   ]);
@@ -142,6 +144,7 @@ export async function fetchLiveState(expected: Expectations, endpoints: Endpoint
     metricSeries: series,
     // count() of nothing is an empty vector: 1 result means the selector has series.
     selectorSeries: Object.fromEntries(selectors.map((s, i) => [s, count(selectorCounts[i]!)])),
+    recordingExprSeries: Object.fromEntries(recordingExprs.map((e, i) => [e, count(exprCounts[i]!)])),
     panelQueries: Object.fromEntries(panelExprs.map((e, i) => [e, panelOutcomes[i]!])),
     rateInterval: interval,
     ...(alertmanager && { alertmanager }),

@@ -106,6 +106,8 @@ export function checkRecordings(expected: Expectations, state: LiveState): Check
       const alternatives = inputAlternatives(recording.expr, expected.recordings, 'selector');
       const empty = missingInputs(alternatives, (sel) => (state.selectorSeries[sel] ?? 0) > 0);
       if (empty.length > 0) waiting.push(`${selector}: no series yet, waiting on ${listed(empty)}`);
+      else if ((state.recordingExprSeries?.[recording.expr] ?? 0) > 0)
+        waiting.push(`${selector}: its expression has series now; recorded at the group's next evaluation`);
       else problems.push(`${selector}: no series although its inputs have series (the expression matches nothing: check its labels against the SDK's)`);
     }
   }

@@ -43,6 +43,12 @@ export interface LiveState {
   readonly metricSeries: Readonly<Record<string, number>>;
   /** A recording's inputs: selector → series now. */
   readonly selectorSeries: Readonly<Record<string, number>>;
+  /**
+   * A recording's expression → series it returns now. A group evaluated before its inputs had series
+   * records nothing until its next evaluation (up to its interval, 5m for the period groups): this tells
+   * that wait from an expression that matches nothing. Absent in answers recorded before it existed.
+   */
+  readonly recordingExprSeries?: Readonly<Record<string, number>>;
   /** A dashboard target, variables substituted → its outcome. */
   readonly panelQueries: Readonly<Record<string, QueryOutcome>>;
   /** Grafana's $__rate_interval for this Prometheus (4 × its scrape interval). */

@@ -57,10 +57,25 @@ export function modelFiring(slo: Slo, phases: readonly Phase[], windows: readonl
 
 /** First minute at or after `from` at which the model fires, or undefined. */
 export function modelFires(slo: Slo, phases: readonly Phase[], windows: readonly BurnRateWindow[], from = 0): number | undefined {
-  return new Model(slo, phases, windows).find(true, from);
+  return find(true, slo, phases, windows, from);
 }
 
 /** First minute at or after `from` at which the model is not firing, or undefined. */
 export function modelResets(slo: Slo, phases: readonly Phase[], windows: readonly BurnRateWindow[], from: number): number | undefined {
-  return new Model(slo, phases, windows).find(false, from);
+  return find(false, slo, phases, windows, from);
+}
+
+/**
+ * Answers by everything they depend on: SLOs with the same objective and windows (most of a large
+ * config) ask the same questions, and each answer walks days of minutes.
+ */
+const answers = new Map<string, number | undefined>();
+
+function find(state: boolean, slo: Slo, phases: readonly Phase[], windows: readonly BurnRateWindow[], from: number): number | undefined {
+  const key = `${state}|${from}|${slo.errorBudget}|${phases.map((p) => `${p.minutes}:${p.badFraction}`).join(',')}|${windows.map((w) => `${w.long}:${w.short}:${w.factor}`).join(',')}`;
+  if (answers.has(key)) return answers.get(key);
+  const answer = new Model(slo, phases, windows).find(state, from);
+  if (answers.size >= 10_000) answers.clear();
+  answers.set(key, answer);
+  return answer;
 }
