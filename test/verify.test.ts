@@ -31,7 +31,7 @@ import { loadConfig } from '../src/spec/load.js';
 import { resolveModel } from '../src/model/resolve.js';
 import { renderBundle } from '../src/write/render.js';
 import { checkAlertmanagerConfig, checkAlertmanagerRoutes } from '../src/verify/alertmanager-checks.js';
-import { selectorAlternatives, selectorText, type Expectations } from '../src/verify/bundle.js';
+import { recordedInputs, selectorAlternatives, selectorText, type Expectations } from '../src/verify/bundle.js';
 import { expectationsOf, fetchLiveState, formatReport, type LiveState, verify, type VerifyReport } from '../src/verify/index.js';
 import { checkMetrics, checkPanels, checkRecordings, checkRules, checkTargets, recordingSelector } from '../src/verify/prometheus-checks.js';
 import { ROOT, runCli, tempDir, freePort } from './helpers.js';
@@ -164,6 +164,23 @@ describe('obs verify: each check on recorded answers', () => {
     const late = checkRecordings(expected, craft(silent, (s) => Object.assign(s, { recordingExprSeries: { [recording.expr]: 1 } })));
     expect(late.ok).toBe(true);
     expect(late.notes).toContain(`${own}: its expression has series now; recorded at the group's next evaluation`);
+
+    // A period ratio whose recorded inputs are all 0 or absent (its group last ran before any traffic, or
+    // the SLO has none): absent by design, a note. The same with an input counting traffic fails.
+    const period = expected.recordings.find((x) => x.name === 'slo:sli_error:ratio_rate30d' && x.labels?.slo === 'availability')!;
+    const periodOwn = recordingSelector(period);
+    const inputs = recordedInputs(period.expr, expected.recordings);
+    expect(inputs.map((i) => i.replace(/\{.*/, ''))).toEqual(['slo:sli_errors:step_rate5m', 'slo:sli_total:step_rate5m']);
+    const idle = craft(healthy, (s) => {
+      s.selectorSeries[periodOwn] = 0;
+      s.recordedInputsNonZero = Object.fromEntries(inputs.map((i) => [i, 0]));
+    });
+    const noTraffic = checkRecordings(expected, idle);
+    expect(noTraffic.ok).toBe(true);
+    expect(noTraffic.notes).toContain(`${periodOwn}: no series while every recording it reads is 0 or absent (no traffic counted in its window yet)`);
+    const counted = checkRecordings(expected, craft(idle, (s) => (s.recordedInputsNonZero[inputs[1]!] = 1)));
+    expect(counted.ok).toBe(false);
+    expect(counted.problems).toEqual([`${periodOwn}: no series although its inputs have series (the expression matches nothing: check its labels against the SDK's)`]);
 
     // Its input has no series either: waiting, not failing.
     const input = selectorText(selectorAlternatives(recording.expr)[0]![0]!);

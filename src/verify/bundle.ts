@@ -117,6 +117,13 @@ export function selectorAlternatives(expr: string): ParsedSelector[][] {
   return walk(parser.parse(expr).topNode);
 }
 
+/** The recordings an expression reads directly (one level, not resolved to scrapes), as instant selectors. */
+export function recordedInputs(expr: string, recordings: readonly ExpectedRecording[]): string[] {
+  const names = new Set(recordings.map((r) => r.name));
+  const selectors = selectorAlternatives(expr).flat().filter((s) => s.metric !== undefined && names.has(s.metric));
+  return [...new Set(selectors.map(selectorText))].sort();
+}
+
 export type LeafKind = 'metric' | 'selector';
 
 /** False when an equality matcher of the selector contradicts a label the recording rule sets. */

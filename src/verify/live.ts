@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { formatDuration, parseDuration } from '../model/duration.js';
-import { type Expectations, inputMetrics } from './bundle.js';
+import { type Expectations, inputMetrics, recordedInputs } from './bundle.js';
 import { substitute } from './dashboard-targets.js';
 import { recordingQueries } from './prometheus-checks.js';
 import type { LiveState, MetadataAnswer, QueryOutcome, RulesAnswer, TargetsAnswer } from './types.js';
@@ -129,10 +129,12 @@ export async function fetchLiveState(expected: Expectations, endpoints: Endpoint
   const names = [...new Set(consumers.flatMap((e) => inputMetrics(e, expected.recordings)))].sort();
   const selectors = recordingQueries(expected);
   const recordingExprs = [...new Set(expected.recordings.map((r) => r.expr))];
-  const [series, selectorCounts, exprCounts, panelOutcomes, alertmanager] = await Promise.all([
+  const recorded = [...new Set(recordingExprs.flatMap((e) => recordedInputs(e, expected.recordings)))];
+  const [series, selectorCounts, exprCounts, nonZeroCounts, panelOutcomes, alertmanager] = await Promise.all([
     metricSeries(base, names),
     pool(selectors, (s) => query(base, `count(${s})`)),
     pool(recordingExprs, (e) => query(base, `count((${e}))`)),
+    pool(recorded, (s) => query(base, `count(${s} != 0)`)),
     pool(panelExprs, (e) => query(base, e)),
     endpoints.alertmanager === undefined ? undefined : alertmanagerConfig(endpoints.alertmanager),
   ]);
@@ -145,6 +147,7 @@ export async function fetchLiveState(expected: Expectations, endpoints: Endpoint
     // count() of nothing is an empty vector: 1 result means the selector has series.
     selectorSeries: Object.fromEntries(selectors.map((s, i) => [s, count(selectorCounts[i]!)])),
     recordingExprSeries: Object.fromEntries(recordingExprs.map((e, i) => [e, count(exprCounts[i]!)])),
+    recordedInputsNonZero: Object.fromEntries(recorded.map((s, i) => [s, count(nonZeroCounts[i]!)])),
     panelQueries: Object.fromEntries(panelExprs.map((e, i) => [e, panelOutcomes[i]!])),
     rateInterval: interval,
     ...(alertmanager && { alertmanager }),

@@ -1,7 +1,7 @@
 import { lookupMetric } from '../catalog/index.js';
 import type { MetricSource } from '../catalog/types.js';
 import { DEBIAN_PACKAGES } from '../dev/processes.js';
-import { type Expectations, type ExpectedRecording, inputAlternatives, inputSelectors, missingInputs, panelLabel, selectorText } from './bundle.js';
+import { type Expectations, type ExpectedRecording, inputAlternatives, inputSelectors, missingInputs, panelLabel, recordedInputs, selectorText } from './bundle.js';
 import { substitute } from './dashboard-targets.js';
 import type { CheckResult, LiveState } from './types.js';
 import { parsePromQL } from '../promql/parse.js';
@@ -86,6 +86,16 @@ export function recordingQueries(expected: Expectations): string[] {
   return [...new Set(expected.recordings.flatMap((r) => [recordingSelector(r), ...inputSelectors(r.expr, expected.recordings)]))];
 }
 
+/**
+ * Whether every recording the rule reads is 0 or absent now: its ratio is then absent by design (no
+ * traffic counted in the window, e.g. a period group that last ran before the first request). Unknown
+ * (an answer recorded before verify asked) counts as traffic.
+ */
+function countsNoTraffic(recording: ExpectedRecording, expected: Expectations, state: LiveState): boolean {
+  const inputs = recordedInputs(recording.expr, expected.recordings);
+  return inputs.length > 0 && inputs.every((s) => state.recordedInputsNonZero?.[s] === 0);
+}
+
 export function checkRecordings(expected: Expectations, state: LiveState): CheckResult {
   const live = liveGroups(state);
   const problems: string[] = [];
@@ -108,6 +118,8 @@ export function checkRecordings(expected: Expectations, state: LiveState): Check
       if (empty.length > 0) waiting.push(`${selector}: no series yet, waiting on ${listed(empty)}`);
       else if ((state.recordingExprSeries?.[recording.expr] ?? 0) > 0)
         waiting.push(`${selector}: its expression has series now; recorded at the group's next evaluation`);
+      else if (countsNoTraffic(recording, expected, state))
+        waiting.push(`${selector}: no series while every recording it reads is 0 or absent (no traffic counted in its window yet)`);
       else problems.push(`${selector}: no series although its inputs have series (the expression matches nothing: check its labels against the SDK's)`);
     }
   }

@@ -49,6 +49,11 @@ export interface LiveState {
    * that wait from an expression that matches nothing. Absent in answers recorded before it existed.
    */
   readonly recordingExprSeries?: Readonly<Record<string, number>>;
+  /**
+   * A recording a recording rule reads → its series with a non-zero value now. A ratio of recordings that
+   * are all 0 (no traffic counted in its window yet, or at all) is absent by design, never NaN.
+   */
+  readonly recordedInputsNonZero?: Readonly<Record<string, number>>;
   /** A dashboard target, variables substituted → its outcome. */
   readonly panelQueries: Readonly<Record<string, QueryOutcome>>;
   /** Grafana's $__rate_interval for this Prometheus (4 × its scrape interval). */
