@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listFiles, ROOT, runCli, tempDir } from './helpers.js';
 
@@ -217,6 +217,11 @@ describe('the obs binary', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('obs.config.yaml:1: service.name: is required (a string)\nobs.config.yaml:1: slos: is required (an object)\n');
     expect(spawnSync(process.execPath, [bin, 'nope'], { encoding: 'utf8' }).status).toBe(2);
+  });
+
+  it('is executable as built, as `npx obs` on a fresh clone runs it (tsc writes files without the x bit)', () => {
+    const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
+    expect(execFileSync(bin, ['--version'], { encoding: 'utf8', env }).trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   /** Every module the process loaded (a module hook prints them at exit). */
