@@ -8,7 +8,7 @@
  * Panels whose data needs something this test does not run are listed below by name with the reason.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Server as TlsServer } from 'node:tls';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,7 +27,7 @@ import type { ObsConfig } from '../src/spec/schema.js';
 import { createObs, type Obs } from '../src/sdk/index.js';
 import { renderBundle } from '../src/write/render.js';
 import { substitute, type Target, targetsOf } from './grafana-targets.js';
-import { httpLoad, sdkLoad, traffic } from './sdk-traffic.js';
+import { httpLoad, sdkLoad, stopLiveTest, traffic } from './sdk-traffic.js';
 import { ROOT, tempDir, ruleFileOf } from './helpers.js';
 
 /** Bounds on every wait (the machine is shared and busy; these are limits, not expectations). */
@@ -192,14 +192,7 @@ describe('every dashboard PromQL panel has data in a real Prometheus', () => {
     for (let i = 0; i < 3; i++) load.loop(() => obs.genai.track({ provider: 'openai', model: 'gpt-4o', operation: 'chat', module: 'triage' }, () => sleep(5200)), 0);
   }, 300_000);
 
-  afterAll(async () => {
-    await load.stop();
-    await group.stopAll();
-    if (tls) await new Promise((r) => tls!.close(r));
-    if (app) await new Promise((r) => app!.close(r));
-    await obs?.shutdown();
-    for (const d of [dir, pgDir]) if (d) rmSync(d, { recursive: true, force: true });
-  }, 300_000);
+  afterAll(() => stopLiveTest({ load, group, servers: [tls, app], obs, dirs: [dir, pgDir] }), 300_000);
 
   it('runs every PromQL target of every dashboard and gets series back', async () => {
     const dashboards = buildDashboards(model);

@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import type { ProcessGroup } from '../src/dev/processes.js';
 import type { Obs } from '../src/sdk/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -63,4 +65,27 @@ export function sdkLoad(load: Traffic, obs: Obs, options: { readonly chatEvery: 
     obs.dependencies.record({ system: 'redis', name: 'sessions', operation: 'GET' }, 0.001);
     obs.dependencies.cache(['sessions', 'embeddings', 'profiles'][i % 3]!, i % 3 !== 0);
   }, options.pauseMs);
+}
+
+/** A server the live test started, if it got that far. */
+interface Closable {
+  close(callback: () => void): unknown;
+}
+
+/**
+ * A live test's afterAll: the load first (nothing then calls a stopped server), the processes, the
+ * servers, the SDK, then the temporary directories. Parts the set-up never reached are undefined or ''.
+ */
+export async function stopLiveTest(parts: {
+  readonly load: Traffic;
+  readonly group: ProcessGroup;
+  readonly servers: readonly (Closable | undefined)[];
+  readonly obs: Obs | undefined;
+  readonly dirs: readonly string[];
+}): Promise<void> {
+  await parts.load.stop();
+  await parts.group.stopAll();
+  for (const server of parts.servers) if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  await parts.obs?.shutdown();
+  for (const dir of parts.dirs) if (dir) rmSync(dir, { recursive: true, force: true });
 }

@@ -11,7 +11,7 @@
  * `UPDATE_VERIFY_FIXTURE=1 npx vitest run test/verify.test.ts` and review the diff.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -35,7 +35,7 @@ import { recordedInputs, selectorAlternatives, selectorText, type Expectations }
 import { expectationsOf, fetchLiveState, formatReport, type LiveState, verify, type VerifyReport } from '../src/verify/index.js';
 import { checkMetrics, checkPanels, checkRecordings, checkRules, checkTargets, recordingSelector } from '../src/verify/prometheus-checks.js';
 import { ROOT, runCli, tempDir, freePort } from './helpers.js';
-import { httpLoad, sdkLoad, traffic } from './sdk-traffic.js';
+import { httpLoad, sdkLoad, stopLiveTest, traffic } from './sdk-traffic.js';
 
 const READY_TIMEOUT_MS = 120_000;
 const SETTLE_TIMEOUT_MS = 240_000;
@@ -428,14 +428,7 @@ describe('obs verify against a live stack', () => {
     sdkLoad(load, obs, { chatEvery: 5, pauseMs: 50 });
   }, 300_000);
 
-  afterAll(async () => {
-    await load.stop();
-    await group.stopAll();
-    if (tls) await new Promise((r) => tls!.close(r));
-    if (app) await new Promise((r) => app!.close(r));
-    await obs?.shutdown();
-    for (const d of [dir, pgDir]) if (d) rmSync(d, { recursive: true, force: true });
-  }, 300_000);
+  afterAll(() => stopLiveTest({ load, group, servers: [tls, app], obs, dirs: [dir, pgDir] }), 300_000);
 
   /** Polls verify until `done` holds of its report (bounded), and returns that report. */
   const reportWhen = (done: (r: VerifyReport) => boolean) => until(async () => {
